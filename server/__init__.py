@@ -1,0 +1,1 @@
+"""FieldOps: an offline-capable work-order system for field service."""

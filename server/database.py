@@ -1,0 +1,81 @@
+"""Engine construction, table binding and the write-transaction helper.
+
+The same services run on SQLite and PostgreSQL; the differences between the two
+engines are confined to this module.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterable
+from typing import Any
+
+import asyncpg
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.query.methods.select import Select
+from piccolo.table import Table
+
+from server.settings import Settings
+from server.sqlite_pool import PooledSQLiteEngine
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached or opened at start-up."""
+
+
+def create_engine(settings: Settings) -> Engine:
+    if settings.is_sqlite:
+        settings.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+        return PooledSQLiteEngine(str(settings.sqlite_path), pool_size=settings.db_pool_size)
+    return PostgresEngine(config={"dsn": settings.database_url})
+
+
+def bind(engine: Engine, tables: Iterable[type[Table]]) -> None:
+    """Point every table at ``engine``; piccolo would otherwise bind them on first use."""
+    for table in tables:
+        table._meta.db = engine
+
+
+async def open_pool(engine: Engine, size: int) -> None:
+    try:
+        if isinstance(engine, PostgresEngine):
+            await engine.start_connection_pool(min_size=1, max_size=size)
+        else:
+            await engine.start_connection_pool()
+        await engine.run_ddl("SELECT 1")
+    except (OSError, asyncpg.PostgresError, sqlite3.Error) as exc:
+        raise DatabaseUnavailable(f"cannot open the database: {exc}") from exc
+
+
+async def close_pool(engine: Engine) -> None:
+    await engine.close_connection_pool()
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return isinstance(engine, SQLiteEngine)
+
+
+@asynccontextmanager
+async def write_transaction(engine: Engine) -> AsyncIterator[Any]:
+    """A transaction for read-then-write units.
+
+    SQLite takes the write lock at BEGIN (IMMEDIATE) so two writers queue on the
+    busy timeout instead of failing with "database is locked"; PostgreSQL callers
+    lock the rows they read with :func:`for_update`.
+    """
+    if isinstance(engine, SQLiteEngine):
+        async with engine.transaction(transaction_type=TransactionType.immediate) as txn:
+            yield txn
+    else:
+        async with engine.transaction() as txn:
+            yield txn
+
+
+def for_update(query: Select) -> Select:
+    """Lock the selected rows until commit where the engine supports row locks."""
+    if is_sqlite(query.table._meta.db):
+        return query
+    return query.lock_rows()

@@ -1,0 +1,20 @@
+"""piccolo's configuration module: the engine from FIELDOPS_DATABASE_URL and our apps.
+
+Migrations find the engine here (``PICCOLO_CONF=server.piccolo_conf``); the
+running app binds its own engine and never reads ``DB``.
+"""
+
+from piccolo.conf.apps import AppRegistry
+
+from server.database import create_engine
+from server.settings import from_env
+
+DB = create_engine(from_env())
+
+APP_REGISTRY = AppRegistry(
+    apps=[
+        "server.accounts.piccolo_app",
+        "server.masterdata.piccolo_app",
+        "server.workorders.piccolo_app",
+    ]
+)

@@ -1,0 +1,80 @@
+"""One typed settings object, read once from ``FIELDOPS_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated
+
+import msgspec
+from msgspec import Meta
+
+PREFIX = "FIELDOPS_"
+DatabaseUrl = Annotated[str, Meta(pattern=r"^(sqlite:///.+|postgres(ql)?://.+)$")]
+Port = Annotated[int, Meta(ge=1, le=65535)]
+Positive = Annotated[int, Meta(gt=0)]
+
+
+class SettingsError(Exception):
+    """A setting has a wrong value; the message names the variable."""
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    database_url: DatabaseUrl = "sqlite:///var/fieldops.sqlite"
+    secret_key: str = ""
+    host: str = "127.0.0.1"
+    port: Port = 8000
+    var_dir: str = "var"
+    db_pool_size: Positive = 8
+    access_token_minutes: Positive = 15
+    refresh_token_days: Positive = 30
+    max_body_bytes: Positive = 1_048_576
+    debug: bool = False
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite:")
+
+    @property
+    def sqlite_path(self) -> Path:
+        return Path(self.database_url.removeprefix("sqlite:///"))
+
+
+def env_name(field: str) -> str:
+    return PREFIX + field.upper()
+
+
+def from_env(environ: Mapping[str, str] | None = None) -> Settings:
+    """Parse the environment; a wrong value raises SettingsError naming its variable."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    for field in msgspec.structs.fields(Settings):
+        raw = environ.get(env_name(field.name))
+        if raw is None:
+            continue
+        try:
+            values[field.name] = msgspec.convert(raw, field.type, strict=False)
+        except msgspec.ValidationError as exc:
+            raise SettingsError(f"{env_name(field.name)}={raw!r} is invalid: {exc}") from None
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+def with_secret_key(settings: Settings) -> Settings:
+    """Fill an unset secret key from var/secret_key, creating it on first run."""
+    if settings.secret_key:
+        if len(settings.secret_key) < 32:
+            raise SettingsError(f"{env_name('secret_key')} must be at least 32 characters")
+        return settings
+    path = Path(settings.var_dir) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return msgspec.structs.replace(settings, secret_key=path.read_text().strip())
+
+
+def load() -> Settings:
+    return with_secret_key(from_env())

@@ -1,0 +1,94 @@
+from piccolo.columns import (
+    JSON,
+    UUID,
+    Boolean,
+    ForeignKey,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.columns.base import OnDelete
+from piccolo.table import Table
+
+from server.accounts.tables import Department, Team, User
+from server.masterdata.tables import Asset, Customer, ServiceItem, Site
+
+
+class Counter(Table):
+    """Named monotonic counters (order numbers), bumped by one UPDATE ... RETURNING."""
+
+    name = Varchar(length=32, primary_key=True)
+    value = Integer(default=0)
+
+
+class Template(Table, tablename="order_template"):
+    id = UUID(primary_key=True)
+    name = Varchar(length=200, unique=True)
+    kind = Varchar(length=24)
+    department = ForeignKey(Department, null=True, on_delete=OnDelete.restrict)
+    fields = JSON(default="[]")
+    checklist = JSON(default="[]")
+
+
+class WorkOrder(Table):
+    id = UUID(primary_key=True)
+    number = Integer(unique=True)
+    kind = Varchar(length=24)
+    title = Varchar(length=200)
+    description = Text(default="")
+    priority = Varchar(length=2, index=True)
+    status = Varchar(length=16, index=True)
+    customer = ForeignKey(Customer, null=True, index=True, on_delete=OnDelete.restrict)
+    requester = ForeignKey(User, null=True, index=True, on_delete=OnDelete.restrict)
+    site = ForeignKey(Site, null=True, index=True, on_delete=OnDelete.restrict)
+    asset = ForeignKey(Asset, null=True, index=True, on_delete=OnDelete.restrict)
+    service_item = ForeignKey(ServiceItem, null=True, on_delete=OnDelete.restrict)
+    department = ForeignKey(Department, null=True, index=True, on_delete=OnDelete.restrict)
+    team = ForeignKey(Team, null=True, index=True, on_delete=OnDelete.restrict)
+    assignee = ForeignKey(User, null=True, index=True, on_delete=OnDelete.restrict)
+    parent = ForeignKey("self", null=True, index=True, on_delete=OnDelete.restrict)
+    template = ForeignKey(Template, null=True, on_delete=OnDelete.restrict)
+    custom_fields = JSON(default="{}")
+    due_at = Timestamptz(null=True, default=None, index=True)
+    first_response_at = Timestamptz(null=True, default=None)
+    resolved_at = Timestamptz(null=True, default=None)
+    closed_at = Timestamptz(null=True, default=None)
+    status_reason = Text(default="")
+    created_by = ForeignKey(User, null=True, on_delete=OnDelete.restrict)
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    updated_at = Timestamptz(default=TimestamptzNow(), index=True)
+    version = Integer(default=1)
+
+
+class TimelineEvent(Table):
+    """One immutable step of an order's history; never updated or deleted."""
+
+    id = UUID(primary_key=True)
+    order = ForeignKey(WorkOrder, index=True, on_delete=OnDelete.restrict)
+    kind = Varchar(length=24)
+    actor = ForeignKey(User, null=True, on_delete=OnDelete.restrict)
+    at = Timestamptz()
+    device_time = Timestamptz(null=True, default=None)
+    changes = JSON(default="{}")
+    note = Text(default="")
+
+
+class Comment(Table):
+    id = UUID(primary_key=True)
+    order = ForeignKey(WorkOrder, index=True, on_delete=OnDelete.restrict)
+    author = ForeignKey(User, on_delete=OnDelete.restrict)
+    body = Text()
+    created_at = Timestamptz()
+    device_time = Timestamptz(null=True, default=None)
+
+
+class OrderFlag(Table):
+    """A user's star and important marks on an order; one row per (user, order)."""
+
+    id = UUID(primary_key=True)
+    user = ForeignKey(User, index=True, on_delete=OnDelete.cascade)
+    order = ForeignKey(WorkOrder, index=True, on_delete=OnDelete.cascade)
+    starred = Boolean(default=False)
+    important = Boolean(default=False)
