@@ -7,6 +7,7 @@ engines are confined to this module.
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 from contextlib import asynccontextmanager
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
@@ -28,7 +29,6 @@ class DatabaseUnavailable(Exception):
 
 def create_engine(settings: Settings) -> Engine:
     if settings.is_sqlite:
-        settings.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
         return PooledSQLiteEngine(str(settings.sqlite_path), pool_size=settings.db_pool_size)
     return PostgresEngine(config={"dsn": settings.database_url})
 
@@ -41,6 +41,8 @@ def bind(engine: Engine, tables: Iterable[type[Table]]) -> None:
 
 async def open_pool(engine: Engine, size: int) -> None:
     try:
+        if isinstance(engine, SQLiteEngine):
+            Path(engine.path).parent.mkdir(parents=True, exist_ok=True)
         if isinstance(engine, PostgresEngine):
             await engine.start_connection_pool(min_size=1, max_size=size)
         else:

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from uuid import UUID
+
+from litestar import Controller, get, patch, post
+from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.di import NamedDependency, Provide
+
+from server.accounts import schemas
+from server.accounts.services import UserService
+from server.dependencies import ActorDep, AuthServiceDep, ClockDep
+from server.openapi import SECURITY, errors
+from server.types import Role
+
+
+class AuthController(Controller):
+    path = "/api/auth"
+    tags = ["auth"]
+
+    @post("/login", operation_id="Login", responses=errors(401), status_code=200)
+    async def login(self, data: JSONBody[schemas.LoginRequest], auth_service: AuthServiceDep) -> schemas.TokenPair:
+        """Exchange a username and password for an access and a refresh token."""
+        return await auth_service.login(data.username, data.password)
+
+    @post("/refresh", operation_id="RefreshToken", responses=errors(401), status_code=200)
+    async def refresh(
+        self, data: JSONBody[schemas.RefreshRequest], auth_service: AuthServiceDep
+    ) -> schemas.TokenPair:
+        """Trade a refresh token for a new pair; the presented refresh token stops working."""
+        return await auth_service.refresh(data.refresh_token)
+
+    @post(
+        "/logout", operation_id="Logout", status_code=204, security=SECURITY, responses=errors(401)
+    )
+    async def logout(self, actor: ActorDep, auth_service: AuthServiceDep) -> None:
+        """End the caller's session: its access and refresh tokens stop working."""
+        await auth_service.logout(actor)
+
+
+def provide_user_service(actor: ActorDep, clock: ClockDep) -> UserService:
+    return UserService(actor, clock)
+
+
+UserServiceDep = NamedDependency[UserService]
+
+
+class UserController(Controller):
+    path = "/api/users"
+    tags = ["users"]
+    security = SECURITY
+    dependencies = {"service": Provide(provide_user_service, sync_to_thread=False)}
+
+    @get("/me", operation_id="GetMe", responses=errors(401))
+    async def me(self, actor: ActorDep, service: UserServiceDep) -> schemas.User:
+        """The logged-in user."""
+        return await service.get(actor.user_id)
+
+    @get("/", operation_id="ListUsers", responses=errors(401, 403))
+    async def list_users(self, service: UserServiceDep, role: FromQuery[Role | None] = None) -> schemas.UserPage:
+        """All users, optionally of one role (admins and managers)."""
+        return schemas.UserPage(items=await service.list(role))
+
+    @post("/", operation_id="CreateUser", responses=errors(401, 403, 409, 422))
+    async def create_user(self, data: JSONBody[schemas.UserCreate], service: UserServiceDep) -> schemas.User:
+        """Create a user (admins)."""
+        return await service.create(data)
+
+    @get("/{user_id:uuid}", operation_id="GetUser", responses=errors(401, 404))
+    async def get_user(self, user_id: FromPath[UUID], service: UserServiceDep) -> schemas.User:
+        """One user: any for admins and managers, oneself for others."""
+        return await service.get(user_id)
+
+    @patch("/{user_id:uuid}", operation_id="UpdateUser", responses=errors(401, 403, 404))
+    async def update_user(
+        self, user_id: FromPath[UUID], data: JSONBody[schemas.UserUpdate], service: UserServiceDep
+    ) -> schemas.User:
+        """Change a user (admins); disabling or a new password ends the user's sessions."""
+        return await service.update(user_id, data)

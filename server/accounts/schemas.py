@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+import msgspec
+
+from server.types import Email, Language, Password, Phone, Role, ShortName, SkillCode, Username
+
+
+class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):
+    username: str
+    password: str
+
+
+class RefreshRequest(msgspec.Struct, forbid_unknown_fields=True):
+    refresh_token: str
+
+
+class TokenPair(msgspec.Struct):
+    access_token: str
+    refresh_token: str
+    token_type: str
+    expires_in: int
+
+
+class User(msgspec.Struct):
+    id: UUID
+    username: str
+    display_name: str
+    role: str
+    email: str | None
+    phone: str | None
+    department_id: UUID | None
+    team_id: UUID | None
+    skills: list[str]
+    language: str
+    active: bool
+    created_at: datetime
+
+
+class UserCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    username: Username
+    display_name: ShortName
+    role: Role
+    password: Password
+    email: Email | None = None
+    phone: Phone | None = None
+    department_id: UUID | None = None
+    team_id: UUID | None = None
+    skills: list[SkillCode] = msgspec.field(default_factory=list)
+    language: Language = "zh-CN"
+    managed_department_ids: list[UUID] = msgspec.field(default_factory=list)
+
+
+class UserUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    display_name: ShortName | msgspec.UnsetType = msgspec.UNSET
+    role: Role | msgspec.UnsetType = msgspec.UNSET
+    email: Email | None | msgspec.UnsetType = msgspec.UNSET
+    phone: Phone | None | msgspec.UnsetType = msgspec.UNSET
+    department_id: UUID | None | msgspec.UnsetType = msgspec.UNSET
+    team_id: UUID | None | msgspec.UnsetType = msgspec.UNSET
+    skills: list[SkillCode] | msgspec.UnsetType = msgspec.UNSET
+    language: Language | msgspec.UnsetType = msgspec.UNSET
+    active: bool | msgspec.UnsetType = msgspec.UNSET
+    password: Password | msgspec.UnsetType = msgspec.UNSET
+    managed_department_ids: list[UUID] | msgspec.UnsetType = msgspec.UNSET
+
+
+class UserPage(msgspec.Struct):
+    items: list[User]

@@ -1,0 +1,54 @@
+"""Signed access tokens (JWT, HS256) and opaque refresh tokens stored as hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+from uuid import UUID
+
+import jwt
+
+ALGORITHM = "HS256"
+
+
+class TokenError(Exception):
+    pass
+
+
+def issue_access_token(
+    secret: str, user_id: UUID, session_id: UUID, now: datetime, lifetime: timedelta
+) -> str:
+    claims = {
+        "sub": str(user_id),
+        "sid": str(session_id),
+        "iat": int(now.timestamp()),
+        "exp": int((now + lifetime).timestamp()),
+    }
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+
+
+def read_access_token(secret: str, token: str, now: datetime) -> tuple[UUID, UUID]:
+    """Return (user id, session id) of a valid token; TokenError otherwise."""
+    try:
+        claims = jwt.decode(
+            token,
+            secret,
+            algorithms=[ALGORITHM],
+            options={"require": ["sub", "sid", "exp"], "verify_exp": False},
+        )
+        if claims["exp"] <= now.timestamp():
+            raise TokenError("the access token has expired")
+        return UUID(claims["sub"]), UUID(claims["sid"])
+    except (jwt.PyJWTError, ValueError, KeyError) as exc:
+        raise TokenError("the access token is not valid") from exc
+
+
+def new_refresh_token() -> tuple[str, str]:
+    """A fresh refresh token and the hash that is stored in its place."""
+    token = secrets.token_urlsafe(32)
+    return token, hash_refresh_token(token)
+
+
+def hash_refresh_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

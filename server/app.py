@@ -1,0 +1,65 @@
+"""The application factory. Nothing happens at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.datastructures import State
+
+from server.accounts.controllers import AuthController, UserController
+from server.clock import Clock, utc_now
+from server.database import bind, close_pool, create_engine, open_pool
+from server.dependencies import DEPENDENCIES
+from server.errors import EXCEPTION_HANDLERS
+from server.health import health
+from server.masterdata.controllers import CONTROLLERS as MASTERDATA_CONTROLLERS
+from server.migrations import pending
+from server.openapi import openapi_config, swagger_assets_router
+from server.settings import Settings, load
+from server.start_page import start_page
+from server.tables import all_tables
+from server.workorders.controllers import CONTROLLERS as WORKORDER_CONTROLLERS
+
+
+class SchemaOutdated(Exception):
+    pass
+
+
+def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Litestar:
+    settings = settings or load()
+    engine = create_engine(settings)
+    bind(engine, all_tables())
+
+    @asynccontextmanager
+    async def database(app: Litestar) -> AsyncIterator[None]:
+        await open_pool(engine, settings.db_pool_size)
+        try:
+            if missing := await pending(engine):
+                raise SchemaOutdated(
+                    f"the database schema is not up to date ({len(missing)} migrations "
+                    "pending): run 'fieldops migrate'"
+                )
+            yield
+        finally:
+            await close_pool(engine)
+
+    return Litestar(
+        route_handlers=[
+            start_page,
+            health,
+            swagger_assets_router(),
+            AuthController,
+            UserController,
+            *MASTERDATA_CONTROLLERS,
+            *WORKORDER_CONTROLLERS,
+        ],
+        dependencies=DEPENDENCIES,
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=[database],
+        openapi_config=openapi_config(),
+        request_max_body_size=settings.max_body_bytes,
+        state=State({"settings": settings, "clock": clock, "engine": engine}),
+        debug=False,
+    )

@@ -1,0 +1,120 @@
+"""Domain errors and the one mapping that turns any failure into the error shape.
+
+Every error answer, in debug and production alike, is
+``{"code": ..., "message": ..., "details": ...}``; no stack trace ever leaves.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from http import HTTPStatus
+from typing import Any
+
+import asyncpg
+import msgspec
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+log = logging.getLogger("fieldops")
+
+
+class ErrorBody(msgspec.Struct):
+    code: str
+    message: str
+    details: Any = None
+
+
+class DomainError(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, details: Any = None, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+        if code is not None:
+            self.code = code
+
+
+class Unauthorized(DomainError):
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+
+
+class Invalid(DomainError):
+    status = 422
+    code = "invalid"
+
+
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "body_too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    429: "too_many_requests",
+}
+
+
+def error_response(status: int, code: str, message: str, details: Any = None) -> Response[Any]:
+    return Response(
+        content=ErrorBody(code=code, message=message, details=details),
+        status_code=status,
+        media_type=MediaType.JSON,
+    )
+
+
+def on_domain_error(_: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    return error_response(exc.status, exc.code, exc.message, exc.details)
+
+
+def on_validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+    return error_response(400, "validation_error", "the request is not valid", exc.extra)
+
+
+def on_http_exception(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    status = exc.status_code
+    code = HTTP_CODES.get(status, "error")
+    message = exc.detail or HTTPStatus(status).phrase
+    return error_response(status, code, message, exc.extra or None)
+
+
+def on_integrity_error(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    return error_response(
+        409, "constraint_violation", "the change conflicts with existing data", str(exc)
+    )
+
+
+def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(500, "internal_error", "an unexpected error occurred")
+
+
+EXCEPTION_HANDLERS: dict[Any, Any] = {
+    DomainError: on_domain_error,
+    ValidationException: on_validation_error,
+    HTTPException: on_http_exception,
+    sqlite3.IntegrityError: on_integrity_error,
+    asyncpg.IntegrityConstraintViolationError: on_integrity_error,
+    Exception: on_unexpected,
+}

@@ -1,0 +1,31 @@
+"""Constraint aliases shared by every schema (msgspec validates them on decode)."""
+
+from typing import Annotated, Literal
+
+from msgspec import Meta
+
+Latitude = Annotated[float, Meta(ge=-90, le=90, description="WGS84 latitude in degrees")]
+Longitude = Annotated[float, Meta(ge=-180, le=180, description="WGS84 longitude in degrees")]
+Radius = Annotated[float, Meta(gt=0, le=100_000, description="geofence radius in metres")]
+Priority = Literal["P1", "P2", "P3", "P4", "P5"]
+Role = Literal["admin", "manager", "technician", "inspector", "requester"]
+Language = Literal["zh-CN", "en"]
+AssetTag = Annotated[
+    str,
+    Meta(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+        description="printable label code: letters, digits, '.', '_' and '-'",
+    ),
+]
+Name = Annotated[str, Meta(min_length=1, max_length=200)]
+ShortName = Annotated[str, Meta(min_length=1, max_length=100)]
+Username = Annotated[str, Meta(min_length=3, max_length=64, pattern=r"^[a-z0-9._-]+$")]
+Password = Annotated[str, Meta(min_length=8, max_length=200)]
+Email = Annotated[str, Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Phone = Annotated[str, Meta(max_length=32, pattern=r"^\+?[0-9 -]{5,31}$")]
+SkillCode = Annotated[str, Meta(min_length=1, max_length=50, pattern=r"^[a-z0-9_-]+$")]
+LongText = Annotated[str, Meta(max_length=20_000)]
+Reason = Annotated[str, Meta(min_length=1, max_length=2_000)]
+PageLimit = Annotated[int, Meta(ge=1, le=200)]
