@@ -14,7 +14,6 @@ from server.clock import Clock
 from server.errors import Unauthorized
 from server.settings import Settings
 
-
 SettingsDep = NamedDependency[Settings]
 ClockDep = NamedDependency[Clock]
 AuthServiceDep = NamedDependency[AuthService]
@@ -33,9 +32,7 @@ def provide_auth_service(settings: SettingsDep, clock: ClockDep) -> AuthService:
     return AuthService(settings, clock)
 
 
-async def provide_actor(
-    request: Request[Any, Any, Any], auth_service: AuthServiceDep
-) -> Actor:
+async def provide_actor(request: Request[Any, Any, Any], auth_service: AuthServiceDep) -> Actor:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:

@@ -21,5 +21,7 @@ async def health(state: State) -> Response[Health]:
     try:
         await engine.run_ddl("SELECT 1")
     except Exception as exc:  # any failure of the database is the answer itself
-        return Response(Health("unavailable", f"error: {type(exc).__name__}", name), status_code=503)
+        return Response(
+            Health("unavailable", f"error: {type(exc).__name__}", name), status_code=503
+        )
     return Response(Health("ok", "ok", name))

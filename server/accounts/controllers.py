@@ -3,8 +3,8 @@ from __future__ import annotations
 from uuid import UUID
 
 from litestar import Controller, get, patch, post
-from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from server.accounts import schemas
 from server.accounts.services import UserService
@@ -18,7 +18,9 @@ class AuthController(Controller):
     tags = ["auth"]
 
     @post("/login", operation_id="Login", responses=errors(401), status_code=200)
-    async def login(self, data: JSONBody[schemas.LoginRequest], auth_service: AuthServiceDep) -> schemas.TokenPair:
+    async def login(
+        self, data: JSONBody[schemas.LoginRequest], auth_service: AuthServiceDep
+    ) -> schemas.TokenPair:
         """Exchange a username and password for an access and a refresh token."""
         return await auth_service.login(data.username, data.password)
 
@@ -56,12 +58,16 @@ class UserController(Controller):
         return await service.get(actor.user_id)
 
     @get("/", operation_id="ListUsers", responses=errors(401, 403))
-    async def list_users(self, service: UserServiceDep, role: FromQuery[Role | None] = None) -> schemas.UserPage:
+    async def list_users(
+        self, service: UserServiceDep, role: FromQuery[Role | None] = None
+    ) -> schemas.UserPage:
         """All users, optionally of one role (admins and managers)."""
         return schemas.UserPage(items=await service.list(role))
 
     @post("/", operation_id="CreateUser", responses=errors(401, 403, 409, 422))
-    async def create_user(self, data: JSONBody[schemas.UserCreate], service: UserServiceDep) -> schemas.User:
+    async def create_user(
+        self, data: JSONBody[schemas.UserCreate], service: UserServiceDep
+    ) -> schemas.User:
         """Create a user (admins)."""
         return await service.create(data)
 

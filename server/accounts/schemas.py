@@ -56,10 +56,10 @@ class UserCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 class UserUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     display_name: ShortName | msgspec.UnsetType = msgspec.UNSET
     role: Role | msgspec.UnsetType = msgspec.UNSET
-    email: Email | None | msgspec.UnsetType = msgspec.UNSET
-    phone: Phone | None | msgspec.UnsetType = msgspec.UNSET
-    department_id: UUID | None | msgspec.UnsetType = msgspec.UNSET
-    team_id: UUID | None | msgspec.UnsetType = msgspec.UNSET
+    email: Email | msgspec.UnsetType | None = msgspec.UNSET
+    phone: Phone | msgspec.UnsetType | None = msgspec.UNSET
+    department_id: UUID | msgspec.UnsetType | None = msgspec.UNSET
+    team_id: UUID | msgspec.UnsetType | None = msgspec.UNSET
     skills: list[SkillCode] | msgspec.UnsetType = msgspec.UNSET
     language: Language | msgspec.UnsetType = msgspec.UNSET
     active: bool | msgspec.UnsetType = msgspec.UNSET

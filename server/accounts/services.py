@@ -200,7 +200,9 @@ async def _check_references(data: schemas.UserCreate | schemas.UserUpdate) -> No
         raise Invalid("no such team", {"team_id": str(team_id)})
     skills = data.skills if isinstance(data.skills, list) else []
     if skills:
-        known = {row["code"] for row in await Skill.select(Skill.code).where(Skill.code.is_in(skills))}
+        known = {
+            row["code"] for row in await Skill.select(Skill.code).where(Skill.code.is_in(skills))
+        }
         if unknown := sorted(set(skills) - known):
             raise Invalid("unknown skills", {"skills": unknown})
     managed = data.managed_department_ids if isinstance(data.managed_department_ids, list) else []

@@ -1,1 +1,241 @@
-CONTROLLERS: list[type] = []
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Controller, get, patch, post, put
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+
+from server.dependencies import ActorDep, ClockDep
+from server.openapi import SECURITY, errors
+from server.types import PageLimit, Priority
+from server.workorders import schemas
+from server.workorders.comments import CommentService
+from server.workorders.lifecycle import Status
+from server.workorders.services import WorkOrderService
+from server.workorders.templates import TemplateService
+
+
+def provide_order_service(actor: ActorDep, clock: ClockDep) -> WorkOrderService:
+    return WorkOrderService(actor, clock)
+
+
+def provide_comment_service(actor: ActorDep, clock: ClockDep) -> CommentService:
+    return CommentService(actor, clock)
+
+
+def provide_template_service(actor: ActorDep) -> TemplateService:
+    return TemplateService(actor)
+
+
+OrderServiceDep = NamedDependency[WorkOrderService]
+CommentServiceDep = NamedDependency[CommentService]
+TemplateServiceDep = NamedDependency[TemplateService]
+OrderId = FromPath[UUID]
+
+
+class WorkOrderController(Controller):
+    path = "/api/work-orders"
+    tags = ["work orders"]
+    security = SECURITY
+    dependencies = {
+        "orders": Provide(provide_order_service, sync_to_thread=False),
+        "comments": Provide(provide_comment_service, sync_to_thread=False),
+    }
+
+    @get("/", operation_id="ListWorkOrders", responses=errors(400, 401, 422))
+    async def list_orders(
+        self,
+        orders: OrderServiceDep,
+        view: FromQuery[schemas.View] = "all",
+        status: FromQuery[list[Status] | None] = None,
+        priority: FromQuery[list[Priority] | None] = None,
+        kind: FromQuery[list[schemas.Kind] | None] = None,
+        site_id: FromQuery[UUID | None] = None,
+        asset_id: FromQuery[UUID | None] = None,
+        assignee_id: FromQuery[UUID | None] = None,
+        customer_id: FromQuery[UUID | None] = None,
+        department_id: FromQuery[UUID | None] = None,
+        parent_id: FromQuery[UUID | None] = None,
+        q: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        created_from: FromQuery[datetime | None] = None,
+        created_to: FromQuery[datetime | None] = None,
+        due_from: FromQuery[datetime | None] = None,
+        due_to: FromQuery[datetime | None] = None,
+        sort: FromQuery[schemas.Sort] = "-created_at",
+        limit: FromQuery[PageLimit] = 50,
+        cursor: FromQuery[str | None] = None,
+    ) -> schemas.WorkOrderPage:
+        """The caller's orders, one keyset page at a time.
+
+        Views: all, unresolved, awaiting_response (no first response yet), starred,
+        important (the caller's own marks) and mine (assigned to, requested or created
+        by the caller). Repeat status, priority or kind to match any of several. Pass
+        the answer's next_cursor as cursor for the next page, with the same filters.
+        """
+        return await orders.list(
+            schemas.ListQuery(
+                view=view,
+                status=status,
+                priority=priority,
+                kind=kind,
+                site_id=site_id,
+                asset_id=asset_id,
+                assignee_id=assignee_id,
+                customer_id=customer_id,
+                department_id=department_id,
+                parent_id=parent_id,
+                q=q,
+                created_from=created_from,
+                created_to=created_to,
+                due_from=due_from,
+                due_to=due_to,
+                sort=sort,
+                limit=limit,
+                cursor=cursor,
+            )
+        )
+
+    @post("/", operation_id="CreateWorkOrder", responses=errors(400, 401, 403, 409, 422))
+    async def create_order(
+        self, data: JSONBody[schemas.WorkOrderCreate], orders: OrderServiceDep
+    ) -> schemas.WorkOrder:
+        """Record a new order; an offline client may choose its id (a UUID).
+
+        It starts as new, or assigned when an assignee is given. Priority and
+        department default from the service item; custom fields are checked
+        against the template.
+        """
+        return await orders.create(data)
+
+    @get("/{order_id:uuid}", operation_id="GetWorkOrder", responses=errors(401, 404))
+    async def get_order(
+        self, order_id: OrderId, orders: OrderServiceDep
+    ) -> schemas.WorkOrderDetail:
+        """One order with its full timeline and the actions the caller may take now."""
+        return await orders.get(order_id)
+
+    @patch(
+        "/{order_id:uuid}",
+        operation_id="UpdateWorkOrder",
+        responses=errors(400, 401, 403, 404, 409, 422),
+    )
+    async def update_order(
+        self, order_id: OrderId, data: JSONBody[schemas.WorkOrderUpdate], orders: OrderServiceDep
+    ) -> schemas.WorkOrder:
+        """Change fields; send the version you saw to refuse the edit if it moved on (409)."""
+        return await orders.update(order_id, data)
+
+    @post(
+        "/{order_id:uuid}/transitions",
+        operation_id="TransitionWorkOrder",
+        status_code=200,
+        responses=errors(400, 401, 403, 404, 409, 422),
+    )
+    async def transition_order(
+        self, order_id: OrderId, data: JSONBody[schemas.TransitionRequest], orders: OrderServiceDep
+    ) -> schemas.WorkOrder:
+        """Move the order through its lifecycle.
+
+        An action that does not apply to the current status answers 409
+        illegal_transition with the status and the allowed actions; one the
+        caller's role may not take answers 403 transition_forbidden.
+        """
+        return await orders.transition(order_id, data)
+
+    @post(
+        "/{order_id:uuid}/assignment",
+        operation_id="AssignWorkOrder",
+        status_code=200,
+        responses=errors(400, 401, 403, 404, 409, 422),
+    )
+    async def assign_order(
+        self, order_id: OrderId, data: JSONBody[schemas.AssignRequest], orders: OrderServiceDep
+    ) -> schemas.WorkOrder:
+        """Assign the order, or transfer it to another person (with a reason)."""
+        return await orders.assign(order_id, data)
+
+    @get(
+        "/{order_id:uuid}/timeline", operation_id="GetWorkOrderTimeline", responses=errors(401, 404)
+    )
+    async def timeline(
+        self, order_id: OrderId, orders: OrderServiceDep
+    ) -> list[schemas.TimelineEvent]:
+        """Every step of the order's history, oldest first."""
+        return await orders.timeline(order_id)
+
+    @put(
+        "/{order_id:uuid}/flags", operation_id="SetWorkOrderFlags", responses=errors(400, 401, 404)
+    )
+    async def set_flags(
+        self, order_id: OrderId, data: JSONBody[schemas.FlagsUpdate], orders: OrderServiceDep
+    ) -> schemas.Flags:
+        """Star or mark important for the caller only."""
+        return await orders.set_flags(order_id, data)
+
+    @get(
+        "/{order_id:uuid}/comments",
+        operation_id="ListWorkOrderComments",
+        responses=errors(401, 404),
+    )
+    async def list_comments(
+        self, order_id: OrderId, comments: CommentServiceDep
+    ) -> schemas.CommentList:
+        """The order's comments, oldest first."""
+        return schemas.CommentList(items=await comments.list(order_id))
+
+    @post(
+        "/{order_id:uuid}/comments",
+        operation_id="AddWorkOrderComment",
+        responses=errors(400, 401, 404, 409),
+    )
+    async def add_comment(
+        self, order_id: OrderId, data: JSONBody[schemas.CommentCreate], comments: CommentServiceDep
+    ) -> schemas.Comment:
+        """Comment on the order (an offline client may choose the comment's id)."""
+        return await comments.add(order_id, data)
+
+
+class TemplateController(Controller):
+    path = "/api/templates"
+    tags = ["templates"]
+    security = SECURITY
+    dependencies = {"templates": Provide(provide_template_service, sync_to_thread=False)}
+
+    @get("/", operation_id="ListTemplates", responses=errors(401))
+    async def list_templates(self, templates: TemplateServiceDep) -> schemas.TemplateList:
+        """Every order template."""
+        return schemas.TemplateList(items=await templates.list())
+
+    @post("/", operation_id="CreateTemplate", responses=errors(400, 401, 403, 409, 422))
+    async def create_template(
+        self, data: JSONBody[schemas.TemplateCreate], templates: TemplateServiceDep
+    ) -> schemas.Template:
+        """Define a template: custom fields with types and limits, and a checklist."""
+        return await templates.create(data)
+
+    @get("/{template_id:uuid}", operation_id="GetTemplate", responses=errors(401, 404))
+    async def get_template(
+        self, template_id: FromPath[UUID], templates: TemplateServiceDep
+    ) -> schemas.Template:
+        """One template."""
+        return await templates.get(template_id)
+
+    @patch(
+        "/{template_id:uuid}",
+        operation_id="UpdateTemplate",
+        responses=errors(400, 401, 403, 404, 409, 422),
+    )
+    async def update_template(
+        self,
+        template_id: FromPath[UUID],
+        data: JSONBody[schemas.TemplateUpdate],
+        templates: TemplateServiceDep,
+    ) -> schemas.Template:
+        """Change a template; orders already made keep their values."""
+        return await templates.update(template_id, data)
+
+
+CONTROLLERS: list[type[Controller]] = [WorkOrderController, TemplateController]

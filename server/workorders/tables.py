@@ -8,8 +8,8 @@ from piccolo.columns import (
     Timestamptz,
     Varchar,
 )
-from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.base import OnDelete
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from server.accounts.tables import Department, Team, User
@@ -63,10 +63,15 @@ class WorkOrder(Table):
 
 
 class TimelineEvent(Table):
-    """One immutable step of an order's history; never updated or deleted."""
+    """One immutable step of an order's history; never updated or deleted.
+
+    ``version`` is the order version the step produced; (order, version) is unique,
+    so two writers can never both record the same change of one order.
+    """
 
     id = UUID(primary_key=True)
     order = ForeignKey(WorkOrder, index=True, on_delete=OnDelete.restrict)
+    version = Integer(default=1)
     kind = Varchar(length=24)
     actor = ForeignKey(User, null=True, on_delete=OnDelete.restrict)
     at = Timestamptz()

@@ -2,6 +2,8 @@
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
+from server.sql_migration import add_sql
+
 ID = "2026-11-28T00:17:27:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "list indexes and unique flags"
@@ -21,12 +23,5 @@ STATEMENTS = [
 
 async def forwards():
     manager = MigrationManager(migration_id=ID, app_name="workorders", description=DESCRIPTION)
-    for statement in STATEMENTS:
-
-        async def run(statement: str = statement) -> None:
-            from piccolo.engine import engine_finder
-
-            await engine_finder().run_ddl(statement)
-
-        manager.add_raw(run)
+    add_sql(manager, STATEMENTS)
     return manager

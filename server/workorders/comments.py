@@ -1,0 +1,86 @@
+"""Comments on orders: append-only, each also a timeline event."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID, uuid4
+
+import msgspec
+
+from server.accounts.actor import Actor
+from server.clock import Clock
+from server.database import write_transaction
+from server.errors import Conflict
+from server.workorders import schemas
+from server.workorders.queries import fetch_order
+from server.workorders.tables import Comment, TimelineEvent, WorkOrder
+
+COMMENT_COLUMNS: tuple[Any, ...] = (
+    Comment.id,
+    Comment.order.as_alias("order_id"),
+    Comment.author.as_alias("author_id"),
+    Comment.author.display_name.as_alias("author_name"),
+    Comment.body,
+    Comment.created_at,
+    Comment.device_time,
+)
+
+
+class CommentService:
+    def __init__(self, actor: Actor, clock: Clock) -> None:
+        self.actor = actor
+        self.clock = clock
+
+    async def list(self, order_id: UUID) -> list[schemas.Comment]:
+        await fetch_order(self.actor, order_id)
+        rows = (
+            await Comment.select(*COMMENT_COLUMNS)
+            .where(Comment.order == order_id)
+            .order_by(Comment.created_at)
+        )
+        return msgspec.convert(rows, list[schemas.Comment])
+
+    async def add(self, order_id: UUID, data: schemas.CommentCreate) -> schemas.Comment:
+        """Add a comment; the first one by staff or field staff is the first response."""
+        order = await fetch_order(self.actor, order_id)
+        comment_id = data.id or uuid4()
+        now = self.clock()
+        async with write_transaction(Comment._meta.db):
+            if await Comment.exists().where(Comment.id == comment_id):
+                raise Conflict(
+                    "a comment with this id exists", {"id": str(comment_id)}, code="already_exists"
+                )
+            await Comment.insert(
+                Comment(
+                    id=comment_id,
+                    order=order_id,
+                    author=self.actor.user_id,
+                    body=data.body,
+                    created_at=now,
+                    device_time=data.device_time,
+                )
+            )
+            touched: dict[Any, Any] = {WorkOrder.updated_at: now}
+            if order["first_response_at"] is None and not self.actor.is_requester:
+                touched[WorkOrder.first_response_at] = now
+            # A single-statement bump: concurrent commenters never share a version.
+            bumped = (
+                await WorkOrder.update({**touched, WorkOrder.version: WorkOrder.version + 1})
+                .where(WorkOrder.id == order_id)
+                .returning(WorkOrder.version)
+            )
+            await TimelineEvent.insert(
+                TimelineEvent(
+                    id=uuid4(),
+                    order=order_id,
+                    version=bumped[0]["version"],
+                    kind="comment",
+                    actor=self.actor.user_id,
+                    at=now,
+                    device_time=data.device_time,
+                    changes={"comment_id": str(comment_id)},
+                    note=data.body[:200],
+                )
+            )
+        row = await Comment.select(*COMMENT_COLUMNS).where(Comment.id == comment_id).first()
+        return msgspec.convert(row, schemas.Comment)

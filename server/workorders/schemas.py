@@ -1,0 +1,239 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+import msgspec
+from msgspec import UNSET, Meta, UnsetType
+
+from server.types import LongText, Name, PageLimit, Priority
+from server.workorders.lifecycle import Action, Status
+
+Kind = Literal["customer_request", "project", "planned", "preventive", "service", "inspection"]
+View = Literal["all", "unresolved", "awaiting_response", "starred", "important", "mine"]
+Sort = Literal[
+    "created_at",
+    "-created_at",
+    "updated_at",
+    "-updated_at",
+    "priority",
+    "-priority",
+    "number",
+    "-number",
+]
+CustomValue = str | int | float | bool | None
+CustomFields = Annotated[dict[str, CustomValue], Meta(max_length=100)]
+CommentBody = Annotated[str, Meta(min_length=1, max_length=10_000)]
+FieldName = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")]
+FieldType = Literal["text", "number", "choice", "date", "boolean", "photo", "signature"]
+
+
+class WorkOrder(msgspec.Struct, kw_only=True):
+    id: UUID
+    number: str
+    kind: Kind
+    title: str
+    description: str
+    priority: Priority
+    status: Status
+    customer_id: UUID | None
+    requester_id: UUID | None
+    site_id: UUID | None
+    site_name: str | None
+    asset_id: UUID | None
+    service_item_id: UUID | None
+    department_id: UUID | None
+    team_id: UUID | None
+    assignee_id: UUID | None
+    assignee_name: str | None
+    parent_id: UUID | None
+    template_id: UUID | None
+    custom_fields: dict[str, Any]
+    due_at: datetime | None
+    first_response_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    status_reason: str
+    created_by_id: UUID | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    starred: bool = False
+    important: bool = False
+
+
+class TimelineEvent(msgspec.Struct, kw_only=True):
+    id: UUID
+    version: int
+    kind: str
+    actor_id: UUID | None
+    actor_name: str | None
+    at: datetime
+    device_time: datetime | None
+    changes: dict[str, Any]
+    note: str
+
+
+class WorkOrderDetail(WorkOrder, kw_only=True):
+    timeline: list[TimelineEvent]
+    allowed_actions: list[Action]
+
+
+class WorkOrderPage(msgspec.Struct):
+    items: list[WorkOrder]
+    next_cursor: str | None
+
+
+class WorkOrderCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    id: UUID | None = None
+    kind: Kind = "customer_request"
+    title: Name
+    description: LongText = ""
+    priority: Priority | None = None
+    customer_id: UUID | None = None
+    requester_id: UUID | None = None
+    site_id: UUID | None = None
+    asset_id: UUID | None = None
+    service_item_id: UUID | None = None
+    department_id: UUID | None = None
+    team_id: UUID | None = None
+    assignee_id: UUID | None = None
+    parent_id: UUID | None = None
+    template_id: UUID | None = None
+    custom_fields: CustomFields = msgspec.field(default_factory=dict)
+    due_at: datetime | None = None
+    device_time: datetime | None = None
+
+
+class WorkOrderUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Changed fields only; ``version`` (optional) is the version the editor saw."""
+
+    title: Name | UnsetType = UNSET
+    description: LongText | UnsetType = UNSET
+    priority: Priority | UnsetType = UNSET
+    customer_id: UUID | UnsetType | None = UNSET
+    site_id: UUID | UnsetType | None = UNSET
+    asset_id: UUID | UnsetType | None = UNSET
+    service_item_id: UUID | UnsetType | None = UNSET
+    department_id: UUID | UnsetType | None = UNSET
+    parent_id: UUID | UnsetType | None = UNSET
+    custom_fields: CustomFields | UnsetType = UNSET
+    due_at: datetime | UnsetType | None = UNSET
+    version: int | UnsetType = UNSET
+    device_time: datetime | None = None
+
+
+class TransitionRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    action: Action
+    reason: Annotated[str, Meta(max_length=2_000)] = ""
+    version: int | UnsetType = UNSET
+    device_time: datetime | None = None
+
+
+class AssignRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    assignee_id: UUID | None = None
+    team_id: UUID | None = None
+    reason: Annotated[str, Meta(max_length=2_000)] = ""
+    device_time: datetime | None = None
+
+
+class CommentCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    id: UUID | None = None
+    body: CommentBody
+    device_time: datetime | None = None
+
+
+class Comment(msgspec.Struct, kw_only=True):
+    id: UUID
+    order_id: UUID
+    author_id: UUID
+    author_name: str
+    body: str
+    created_at: datetime
+    device_time: datetime | None
+
+
+class CommentList(msgspec.Struct):
+    items: list[Comment]
+
+
+class FlagsUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    starred: bool | UnsetType = UNSET
+    important: bool | UnsetType = UNSET
+
+
+class Flags(msgspec.Struct):
+    starred: bool
+    important: bool
+
+
+class TemplateField(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    name: FieldName
+    label: Annotated[str, Meta(min_length=1, max_length=200)]
+    type: FieldType
+    required: bool = False
+    min: float | None = None
+    max: float | None = None
+    max_length: Annotated[int, Meta(ge=1, le=20_000)] | None = None
+    options: list[Annotated[str, Meta(min_length=1, max_length=200)]] | None = None
+
+
+class ChecklistItem(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    text: Annotated[str, Meta(min_length=1, max_length=500)]
+    required: bool = True
+
+
+class TemplateCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    name: Name
+    kind: Kind
+    department_id: UUID | None = None
+    fields: Annotated[list[TemplateField], Meta(max_length=100)] = msgspec.field(
+        default_factory=list
+    )
+    checklist: Annotated[list[ChecklistItem], Meta(max_length=200)] = msgspec.field(
+        default_factory=list
+    )
+
+
+class TemplateUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    name: Name | UnsetType = UNSET
+    department_id: UUID | UnsetType | None = UNSET
+    fields: Annotated[list[TemplateField], Meta(max_length=100)] | UnsetType = UNSET
+    checklist: Annotated[list[ChecklistItem], Meta(max_length=200)] | UnsetType = UNSET
+
+
+class Template(msgspec.Struct, kw_only=True):
+    id: UUID
+    name: str
+    kind: Kind
+    department_id: UUID | None
+    fields: list[TemplateField]
+    checklist: list[ChecklistItem]
+
+
+class TemplateList(msgspec.Struct):
+    items: list[Template]
+
+
+class ListQuery(msgspec.Struct, kw_only=True):
+    """The list call's filters, gathered from the query string."""
+
+    view: View = "all"
+    status: list[Status] | None = None
+    priority: list[Priority] | None = None
+    kind: list[Kind] | None = None
+    site_id: UUID | None = None
+    asset_id: UUID | None = None
+    assignee_id: UUID | None = None
+    customer_id: UUID | None = None
+    department_id: UUID | None = None
+    parent_id: UUID | None = None
+    q: Annotated[str, Meta(max_length=200)] | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    due_from: datetime | None = None
+    due_to: datetime | None = None
+    sort: Sort = "-created_at"
+    limit: PageLimit = 50
+    cursor: str | None = None
