@@ -7,12 +7,14 @@ engines are confined to this module.
 from __future__ import annotations
 
 import sqlite3
-from pathlib import Path
-from contextlib import asynccontextmanager
 from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import asyncpg
+from piccolo.columns import Column
+from piccolo.columns.combination import Where
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
@@ -81,3 +83,11 @@ def for_update(query: Select) -> Select:
     if is_sqlite(query.table._meta.db):
         return query
     return query.lock_rows()
+
+
+def contains(column: Column, text: str) -> Where:
+    """Case-insensitive substring match (SQLite's LIKE already ignores ASCII case)."""
+    pattern = "%" + text.replace("%", "").replace("_", "") + "%"
+    if is_sqlite(column._meta.table._meta.db):
+        return column.like(pattern)
+    return column.ilike(pattern)

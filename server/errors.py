@@ -63,7 +63,7 @@ class Invalid(DomainError):
 
 
 HTTP_CODES = {
-    400: "bad_request",
+    400: "malformed_request",
     401: "unauthorized",
     403: "forbidden",
     404: "not_found",

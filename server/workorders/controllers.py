@@ -10,7 +10,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from server.dependencies import ActorDep, ClockDep
 from server.openapi import SECURITY, errors
-from server.types import PageLimit, Priority
+from server.types import Priority
 from server.workorders import schemas
 from server.workorders.comments import CommentService
 from server.workorders.lifecycle import Status
@@ -65,7 +65,7 @@ class WorkOrderController(Controller):
         due_from: FromQuery[datetime | None] = None,
         due_to: FromQuery[datetime | None] = None,
         sort: FromQuery[schemas.Sort] = "-created_at",
-        limit: FromQuery[PageLimit] = 50,
+        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
         cursor: FromQuery[str | None] = None,
     ) -> schemas.WorkOrderPage:
         """The caller's orders, one keyset page at a time.

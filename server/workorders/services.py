@@ -12,7 +12,7 @@ from msgspec import UNSET
 from server.accounts.actor import Actor
 from server.accounts.tables import Department, Team, User
 from server.clock import Clock
-from server.database import for_update, write_transaction
+from server.database import contains, for_update, write_transaction
 from server.errors import Conflict, Forbidden, Invalid, NotFound
 from server.masterdata.tables import Asset, Customer, ServiceItem, Site
 from server.workorders import lifecycle, schemas
@@ -156,8 +156,7 @@ class WorkOrderService:
 
     @staticmethod
     def _text_filter(text: str) -> Any:
-        pattern = "%" + text.replace("%", "").replace("_", "") + "%"
-        condition = WorkOrder.title.ilike(pattern) | WorkOrder.description.ilike(pattern)
+        condition = contains(WorkOrder.title, text) | contains(WorkOrder.description, text)
         digits = text.upper().removeprefix("WO-")
         if digits.isdigit() and len(digits) < 10:
             condition = condition | (WorkOrder.number == int(digits))

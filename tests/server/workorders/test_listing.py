@@ -1,0 +1,163 @@
+"""List views, filters, sorting and keyset pages, with a fixed query count."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+
+from server.workorders.tables import OrderFlag, WorkOrder
+from tests.server.workorders.orders import put_order
+from tests.world import World
+
+
+@contextmanager
+def counting_queries() -> Iterator[list[str]]:
+    """Record every statement the bound engine runs (auth lookup included)."""
+    engine_class = type(WorkOrder._meta.db)  # engines use __slots__: patch the class
+    seen: list[str] = []
+    original = engine_class.run_querystring
+
+    async def run(self: Any, querystring: Any, in_pool: bool = True) -> Any:
+        seen.append(str(querystring))
+        return await original(self, querystring, in_pool=in_pool)
+
+    engine_class.run_querystring = run  # type: ignore[method-assign]
+    try:
+        yield seen
+    finally:
+        engine_class.run_querystring = original  # type: ignore[method-assign]
+
+
+async def make_orders(world: World, count: int) -> list[str]:
+    ids = []
+    for index in range(count):
+        world.clock.advance(minutes=1)
+        ids.append(
+            str(
+                await put_order(
+                    world,
+                    ["new", "assigned", "in_progress", "resolved", "closed"][index % 5],
+                    assignee="north_tech" if index % 5 else None,
+                    team="north" if index % 5 else None,
+                    priority=f"P{index % 5 + 1}",
+                    title=f"Boiler {index}" if index % 3 == 0 else f"Lift {index}",
+                )
+            )
+        )
+    return ids
+
+
+async def test_query_count_does_not_grow_with_page_size(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    await make_orders(world, 60)
+    headers = await world.headers("north_manager")
+    await client.put(
+        f"/api/work-orders/{(await client.get('/api/work-orders', headers=headers)).json()['items'][0]['id']}/flags",
+        json={"starred": True},
+        headers=headers,
+    )
+    counts = {}
+    for limit in (1, 10, 50):
+        for view in ("all", "starred"):
+            with counting_queries() as seen:
+                response = await client.get(
+                    f"/api/work-orders?limit={limit}&view={view}&q=boiler&status=new&status=closed",
+                    headers=headers,
+                )
+            assert response.status_code == 200
+            counts[(limit, view)] = len(seen)
+    # auth lookup + page + the caller's flags for the page (skipped when the page is empty)
+    assert counts[(1, "all")] == counts[(10, "all")] == counts[(50, "all")] == 3, counts
+    assert counts[(1, "starred")] == counts[(10, "starred")] == counts[(50, "starred")] <= 3
+
+
+async def test_keyset_pages_cover_everything_once(client: httpx.AsyncClient, world: World) -> None:
+    ids = await make_orders(world, 23)
+    headers = await world.headers("admin")
+    for sort in ("-created_at", "created_at", "priority", "-priority", "number", "-updated_at"):
+        seen: list[str] = []
+        cursor = None
+        pages = 0
+        while True:
+            url = f"/api/work-orders?limit=5&sort={sort}" + (f"&cursor={cursor}" if cursor else "")
+            page = (await client.get(url, headers=headers)).json()
+            seen += [item["id"] for item in page["items"]]
+            pages += 1
+            cursor = page["next_cursor"]
+            if cursor is None:
+                break
+        assert sorted(seen) == sorted(ids), sort
+        assert len(seen) == len(set(seen))
+        assert pages == 5
+    newest_first = (await client.get("/api/work-orders?limit=3", headers=headers)).json()
+    assert [item["id"] for item in newest_first["items"]] == ids[::-1][:3]
+    by_priority = (await client.get("/api/work-orders?sort=priority&limit=23", headers=headers)).json()
+    priorities = [item["priority"] for item in by_priority["items"]]
+    assert priorities == sorted(priorities)
+
+
+async def test_views_and_filters(client: httpx.AsyncClient, world: World) -> None:
+    ids = await make_orders(world, 10)
+    headers = await world.headers("north_tech")
+    await client.put(f"/api/work-orders/{ids[1]}/flags", json={"starred": True}, headers=headers)
+    await client.put(f"/api/work-orders/{ids[2]}/flags", json={"important": True}, headers=headers)
+    await client.put(
+        f"/api/work-orders/{ids[2]}/flags",
+        json={"starred": False},
+        headers=await world.headers("north_manager"),
+    )
+
+    async def listed(query: str, who: str = "north_tech") -> set[str]:
+        response = await client.get(f"/api/work-orders?{query}", headers=await world.headers(who))
+        assert response.status_code == 200, response.text
+        return {item["id"] for item in response.json()["items"]}
+
+    assigned = {ids[i] for i in range(10) if i % 5}
+    assert await listed("view=all") == assigned
+    assert await listed("view=mine") == assigned
+    assert await listed("view=starred") == {ids[1]}
+    assert await listed("view=important") == {ids[2]}
+    assert await listed("view=starred", "north_manager") == set()
+    assert await listed("view=unresolved") == {ids[1], ids[2], ids[6], ids[7]}
+    assert await listed("view=awaiting_response", "admin") == {
+        ids[i] for i in range(10) if i % 5 in (0, 1, 2)
+    }
+    assert await listed("status=resolved&status=closed") == {ids[3], ids[4], ids[8], ids[9]}
+    assert await listed("priority=P2") == {ids[1], ids[6]}
+    assert await listed("q=BOILER", "admin") == {ids[0], ids[3], ids[6], ids[9]}
+    page = (await client.get("/api/work-orders?limit=1", headers=await world.headers("admin"))).json()
+    number = page["items"][0]["number"]
+    assert await listed(f"q={number}", "admin") == {page["items"][0]["id"]}
+    assert await listed(f"assignee_id={world.id('north_tech')}", "admin") == assigned
+    assert await listed("created_from=2026-11-02T08:03:00Z&created_to=2026-11-02T08:05:00Z", "admin") == {
+        ids[2], ids[3]
+    }
+    flags = (await client.get("/api/work-orders?view=starred", headers=headers)).json()["items"]
+    assert flags[0]["starred"] is True and flags[0]["important"] is False
+    assert await OrderFlag.count() == 3
+
+
+async def test_bad_list_parameters(client: httpx.AsyncClient, world: World) -> None:
+    headers = await world.headers("admin")
+    for query in (
+        "view=everything", "status=open", "priority=P9", "limit=0", "limit=201",
+        "site_id=not-a-uuid", "created_from=yesterday", "sort=title",
+    ):
+        response = await client.get(f"/api/work-orders?{query}", headers=headers)
+        assert response.status_code == 400, query
+        assert response.json()["code"] == "validation_error"
+        assert response.json()["message"]
+    bad_cursor = await client.get("/api/work-orders?cursor=bm9wZQ", headers=headers)
+    assert bad_cursor.status_code == 422
+    assert bad_cursor.json()["code"] == "invalid_cursor"
+    other_sort = (await client.get("/api/work-orders?limit=1", headers=headers)).json()
+    await make_orders(world, 3)
+    other_sort = (await client.get("/api/work-orders?limit=1", headers=headers)).json()
+    mixed = await client.get(
+        f"/api/work-orders?sort=priority&cursor={other_sort['next_cursor']}", headers=headers
+    )
+    assert mixed.status_code == 422
