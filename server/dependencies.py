@@ -21,11 +21,11 @@ ActorDep = NamedDependency[Actor]
 
 
 def provide_settings(state: State) -> Settings:
-    return state.settings  # type: ignore[no-any-return]
+    return state.settings
 
 
 def provide_clock(state: State) -> Clock:
-    return state.clock  # type: ignore[no-any-return]
+    return state.clock
 
 
 def provide_auth_service(settings: SettingsDep, clock: ClockDep) -> AuthService:

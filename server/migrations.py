@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import io
+from typing import Any
 
 from piccolo.apps.migrations.commands.base import BaseMigrationManager
 from piccolo.apps.migrations.commands.forwards import run_forwards
@@ -20,7 +21,8 @@ class MigrationFailed(Exception):
 
 def _use(engine: Engine) -> None:
     # piccolo's migration manager looks the engine up in the conf module each time.
-    importlib.import_module(PICCOLO_CONF).DB = engine
+    conf: Any = importlib.import_module(PICCOLO_CONF)
+    conf.DB = engine
     Migration._meta.db = engine
 
 
@@ -32,7 +34,7 @@ async def pending(engine: Engine) -> list[str]:
     missing = []
     for config in app_configs():
         ran = set(await Migration.get_migrations_which_ran(app_name=config.app_name))
-        modules = manager.get_migration_modules(config.migrations_folder_path)
+        modules = manager.get_migration_modules(str(config.migrations_folder_path))
         missing += [f"{config.app_name}:{mid}" for mid in sorted(modules) if mid not in ran]
     return missing
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-from concurrent.futures import ThreadPoolExecutor
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import asyncpg
@@ -15,7 +15,9 @@ import asyncpg
 from server.migrations import migrate
 from server.sqlite_pool import PooledSQLiteEngine
 
-PG_ADMIN_URL = os.environ.get("FIELDOPS_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get(
+    "FIELDOPS_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 KEEP_TABLES = {"migration", "counter"}
 
 

@@ -59,8 +59,14 @@ class World:
         customer = Customer(id=uuid4(), name="Acme Stores", group=group.id)
         await customer.save()
         self.customers["acme"] = customer.id
-        site = Site(id=uuid4(), name="Acme Central", latitude=31.23, longitude=121.47,
-                    geofence_radius_m=150.0, customer=customer.id)
+        site = Site(
+            id=uuid4(),
+            name="Acme Central",
+            latitude=31.23,
+            longitude=121.47,
+            geofence_radius_m=150.0,
+            customer=customer.id,
+        )
         await site.save()
         self.sites["central"] = site.id
         return self
@@ -107,7 +113,10 @@ class World:
             )
             await session.save()
             self._tokens[name] = issue_access_token(
-                self.settings.secret_key, self.id(name), session.id, self.clock(),
+                self.settings.secret_key,
+                self.id(name),
+                session.id,
+                self.clock(),
                 timedelta(hours=12),
             )
         return self._tokens[name]

@@ -62,7 +62,7 @@ class UserController(Controller):
         self, service: UserServiceDep, role: FromQuery[Role | None] = None
     ) -> schemas.UserPage:
         """All users, optionally of one role (admins and managers)."""
-        return schemas.UserPage(items=await service.list(role))
+        return schemas.UserPage(items=await service.list_users(role))
 
     @post("/", operation_id="CreateUser", responses=errors(401, 403, 409, 422))
     async def create_user(

@@ -112,7 +112,7 @@ class AuthService:
                 Session.id == session_id,
                 Session.user == user_id,
                 Session.revoked_at.is_null(),
-                Session.user.active.eq(True),
+                Session.user.active == True,  # noqa: E712
             )
             .first()
         )
@@ -138,7 +138,7 @@ class UserService:
         self.actor = actor
         self.clock = clock
 
-    async def list(self, role: str | None = None) -> list[schemas.User]:
+    async def list_users(self, role: str | None = None) -> list[schemas.User]:
         if not self.actor.can_manage:
             raise Forbidden("only admins and managers list users")
         query = User.select(*USER_COLUMNS).order_by(User.username)

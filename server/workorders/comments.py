@@ -31,7 +31,7 @@ class CommentService:
         self.actor = actor
         self.clock = clock
 
-    async def list(self, order_id: UUID) -> list[schemas.Comment]:
+    async def list_comments(self, order_id: UUID) -> list[schemas.Comment]:
         await fetch_order(self.actor, order_id)
         rows = (
             await Comment.select(*COMMENT_COLUMNS)

@@ -75,7 +75,7 @@ class WorkOrderController(Controller):
         by the caller). Repeat status, priority or kind to match any of several. Pass
         the answer's next_cursor as cursor for the next page, with the same filters.
         """
-        return await orders.list(
+        return await orders.list_orders(
             schemas.ListQuery(
                 view=view,
                 status=status,
@@ -184,7 +184,7 @@ class WorkOrderController(Controller):
         self, order_id: OrderId, comments: CommentServiceDep
     ) -> schemas.CommentList:
         """The order's comments, oldest first."""
-        return schemas.CommentList(items=await comments.list(order_id))
+        return schemas.CommentList(items=await comments.list_comments(order_id))
 
     @post(
         "/{order_id:uuid}/comments",
@@ -207,7 +207,7 @@ class TemplateController(Controller):
     @get("/", operation_id="ListTemplates", responses=errors(401))
     async def list_templates(self, templates: TemplateServiceDep) -> schemas.TemplateList:
         """Every order template."""
-        return schemas.TemplateList(items=await templates.list())
+        return schemas.TemplateList(items=await templates.list_templates())
 
     @post("/", operation_id="CreateTemplate", responses=errors(400, 401, 403, 409, 422))
     async def create_template(

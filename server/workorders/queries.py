@@ -118,7 +118,7 @@ async def fetch_order(actor: Actor, order_id: UUID) -> dict[str, Any]:
     )
     if row is None:
         raise NotFound("no such work order", {"id": str(order_id)})
-    return row  # type: ignore[no-any-return]
+    return row
 
 
 async def fetch_timeline(order_id: UUID) -> list[schemas.TimelineEvent]:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from piccolo.columns.combination import Where, WhereRaw
+from piccolo.columns.combination import Combinable
 
 from server.accounts.actor import Actor
 from server.accounts.tables import ManagedDepartment
 from server.workorders.tables import WorkOrder
 
 
-def visible(actor: Actor) -> Where | WhereRaw | None:
+def visible(actor: Actor) -> Combinable | None:
     """None means everything (admins); anything out of scope answers 404 upstream."""
     if actor.is_admin:
         return None

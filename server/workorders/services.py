@@ -77,8 +77,8 @@ class WorkOrderService:
 
     # Reading -----------------------------------------------------------------
 
-    async def list(self, query: schemas.ListQuery) -> schemas.WorkOrderPage:
-        """One page of the caller's orders: two queries whatever the page size."""
+    async def list_orders(self, query: schemas.ListQuery) -> schemas.WorkOrderPage:
+        """One page of the caller's orders: two queries (page, flags) whatever its size."""
         select = scoped(WorkOrder.select(*ORDER_COLUMNS), self.actor)
         for condition in self._filters(query):
             select = select.where(condition)
@@ -313,7 +313,7 @@ class WorkOrderService:
     async def _template(template_id: UUID | None) -> dict[str, Any] | None:
         if template_id is None:
             return None
-        return await (  # type: ignore[no-any-return]
+        return await (
             Template.select(Template.kind, Template.department, Template.fields)
             .where(Template.id == template_id)
             .output(load_json=True)
@@ -347,7 +347,7 @@ class WorkOrderService:
                 {"assignee_id": str(user_id)},
                 code="invalid_assignee",
             )
-        return row  # type: ignore[no-any-return]
+        return row
 
     @staticmethod
     async def _next_number() -> int:
@@ -356,7 +356,7 @@ class WorkOrderService:
             .where(Counter.name == "work_order")
             .returning(Counter.value)
         )
-        return rows[0]["value"]  # type: ignore[no-any-return]
+        return rows[0]["value"]
 
     def _event(
         self,
@@ -385,7 +385,7 @@ class WorkOrderService:
         row = await for_update(query).output(load_json=True).first()
         if row is None:
             raise NotFound("no such work order", {"id": str(order_id)})
-        return row  # type: ignore[no-any-return]
+        return row
 
     @staticmethod
     def _check_version(row: dict[str, Any], expected: int | msgspec.UnsetType) -> None:
@@ -578,10 +578,16 @@ class WorkOrderService:
             "important": current["important"] if data.important is UNSET else data.important,
         }
         await OrderFlag.insert(
-            OrderFlag(id=uuid4(), user=self.actor.user_id, order=order_id, **merged)
+            OrderFlag(
+                id=uuid4(),
+                user=self.actor.user_id,
+                order=order_id,
+                starred=merged["starred"],
+                important=merged["important"],
+            )
         ).on_conflict(
             target=(OrderFlag.user, OrderFlag.order),
             action="DO UPDATE",
             values=[OrderFlag.starred, OrderFlag.important],
         )
-        return schemas.Flags(**merged)
+        return schemas.Flags(starred=merged["starred"], important=merged["important"])

@@ -1,3 +1,5 @@
+from typing import Any
+
 from piccolo.columns import (
     JSON,
     UUID,
@@ -48,7 +50,7 @@ class WorkOrder(Table):
     department = ForeignKey(Department, null=True, index=True, on_delete=OnDelete.restrict)
     team = ForeignKey(Team, null=True, index=True, on_delete=OnDelete.restrict)
     assignee = ForeignKey(User, null=True, index=True, on_delete=OnDelete.restrict)
-    parent = ForeignKey("self", null=True, index=True, on_delete=OnDelete.restrict)
+    parent: ForeignKey[Any] = ForeignKey("self", null=True, index=True, on_delete=OnDelete.restrict)
     template = ForeignKey(Template, null=True, on_delete=OnDelete.restrict)
     custom_fields = JSON(default="{}")
     due_at = Timestamptz(null=True, default=None, index=True)

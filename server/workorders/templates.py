@@ -33,7 +33,7 @@ class TemplateService:
         if not self.actor.can_manage:
             raise Forbidden("only admins and managers maintain templates")
 
-    async def list(self) -> list[schemas.Template]:
+    async def list_templates(self) -> list[schemas.Template]:
         rows = (
             await Template.select(*TEMPLATE_COLUMNS).order_by(Template.name).output(load_json=True)
         )

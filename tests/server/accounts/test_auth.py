@@ -24,7 +24,9 @@ async def test_login_me_refresh_logout(client: httpx.AsyncClient, world: World) 
     assert me.json()["role"] == "technician"
     assert "password_hash" not in me.json()
 
-    refreshed = await client.post("/api/auth/refresh", json={"refresh_token": pair["refresh_token"]})
+    refreshed = await client.post(
+        "/api/auth/refresh", json={"refresh_token": pair["refresh_token"]}
+    )
     assert refreshed.status_code == 200
     reused = await client.post("/api/auth/refresh", json={"refresh_token": pair["refresh_token"]})
     assert reused.status_code == 401
@@ -35,10 +37,14 @@ async def test_login_me_refresh_logout(client: httpx.AsyncClient, world: World) 
     assert after.status_code == 401
     assert after.json()["code"] == "session_ended"
     new_refresh = refreshed.json()["refresh_token"]
-    assert (await client.post("/api/auth/refresh", json={"refresh_token": new_refresh})).status_code == 401
+    assert (
+        await client.post("/api/auth/refresh", json={"refresh_token": new_refresh})
+    ).status_code == 401
 
 
-async def test_wrong_password_and_unknown_user_answer_alike(client: httpx.AsyncClient, world: World) -> None:
+async def test_wrong_password_and_unknown_user_answer_alike(
+    client: httpx.AsyncClient, world: World
+) -> None:
     wrong = await login(client, "north.tech", "not-the-password")
     unknown = await login(client, "nobody", "not-the-password")
     assert wrong.status_code == unknown.status_code == 401

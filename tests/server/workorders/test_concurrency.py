@@ -26,9 +26,12 @@ async def test_concurrent_edits_chain_without_gaps(client: httpx.AsyncClient, wo
         ]
     )
     assert [r.status_code for r in responses] == [200] * WRITERS
-    events = await TimelineEvent.select(TimelineEvent.version, TimelineEvent.changes).where(
-        TimelineEvent.order == order_id
-    ).order_by(TimelineEvent.version).output(load_json=True)
+    events = (
+        await TimelineEvent.select(TimelineEvent.version, TimelineEvent.changes)
+        .where(TimelineEvent.order == order_id)
+        .order_by(TimelineEvent.version)
+        .output(load_json=True)
+    )
     assert [e["version"] for e in events] == list(range(2, WRITERS + 2))
     # Each edit saw the value the previous one wrote: nothing was overwritten unseen.
     previous = ""
@@ -36,9 +39,11 @@ async def test_concurrent_edits_chain_without_gaps(client: httpx.AsyncClient, wo
         old, new = event["changes"]["description"]
         assert old == previous
         previous = new
-    row = await WorkOrder.select(WorkOrder.version, WorkOrder.description).where(
-        WorkOrder.id == order_id
-    ).first()
+    row = (
+        await WorkOrder.select(WorkOrder.version, WorkOrder.description)
+        .where(WorkOrder.id == order_id)
+        .first()
+    )
     assert row == {"version": WRITERS + 1, "description": previous}
 
 
@@ -51,7 +56,9 @@ async def test_concurrent_comments_and_edits_share_one_version_sequence(
     calls = []
     for n in range(WRITERS):
         calls.append(
-            client.post(f"/api/work-orders/{order_id}/comments", json={"body": f"c{n}"}, headers=tech)
+            client.post(
+                f"/api/work-orders/{order_id}/comments", json={"body": f"c{n}"}, headers=tech
+            )
         )
         calls.append(
             client.patch(f"/api/work-orders/{order_id}", json={"title": f"t{n}"}, headers=manager)
@@ -89,7 +96,9 @@ async def test_racing_accepts_let_exactly_one_win(client: httpx.AsyncClient, wor
     responses = await asyncio.gather(
         *[
             client.post(
-                f"/api/work-orders/{order_id}/transitions", json={"action": "accept"}, headers=headers
+                f"/api/work-orders/{order_id}/transitions",
+                json={"action": "accept"},
+                headers=headers,
             )
             for _ in range(8)
         ]

@@ -13,8 +13,16 @@ from tests.server.workorders.orders import put_order
 from tests.world import World
 
 STATUSES = [
-    "new", "assigned", "accepted", "en_route", "on_site", "in_progress", "suspended",
-    "resolved", "closed", "cancelled",
+    "new",
+    "assigned",
+    "accepted",
+    "en_route",
+    "on_site",
+    "in_progress",
+    "suspended",
+    "resolved",
+    "closed",
+    "cancelled",
 ]
 OPEN = STATUSES[:7]
 # action: (statuses it applies to, resulting status)
@@ -161,7 +169,8 @@ async def test_full_path_records_timeline_and_times(
     final = closed.json()
     assert final["status"] == "closed"
     assert final["first_response_at"] == "2026-11-02T08:08:00Z"
-    assert final["resolved_at"] is not None and final["closed_at"] is not None
+    assert final["resolved_at"] is not None
+    assert final["closed_at"] is not None
     assert final["status_reason"] == ""
     assert final["version"] == 10
     detail = (await client.get(f"/api/work-orders/{order_id}", headers=manager)).json()
@@ -169,8 +178,16 @@ async def test_full_path_records_timeline_and_times(
     assert kinds == ["created", "assigned"] + ["status"] * 8
     statuses = [event["changes"]["status"][1] for event in detail["timeline"]]
     assert statuses == [
-        "new", "assigned", "accepted", "en_route", "on_site", "in_progress", "suspended",
-        "in_progress", "resolved", "closed",
+        "new",
+        "assigned",
+        "accepted",
+        "en_route",
+        "on_site",
+        "in_progress",
+        "suspended",
+        "in_progress",
+        "resolved",
+        "closed",
     ]
     assert detail["timeline"][6]["note"] == "waiting for parts"
     assert detail["timeline"][1]["actor_name"] == "North Manager"

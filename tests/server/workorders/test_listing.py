@@ -95,7 +95,9 @@ async def test_keyset_pages_cover_everything_once(client: httpx.AsyncClient, wor
         assert pages == 5
     newest_first = (await client.get("/api/work-orders?limit=3", headers=headers)).json()
     assert [item["id"] for item in newest_first["items"]] == ids[::-1][:3]
-    by_priority = (await client.get("/api/work-orders?sort=priority&limit=23", headers=headers)).json()
+    by_priority = (
+        await client.get("/api/work-orders?sort=priority&limit=23", headers=headers)
+    ).json()
     priorities = [item["priority"] for item in by_priority["items"]]
     assert priorities == sorted(priorities)
 
@@ -129,23 +131,32 @@ async def test_views_and_filters(client: httpx.AsyncClient, world: World) -> Non
     assert await listed("status=resolved&status=closed") == {ids[3], ids[4], ids[8], ids[9]}
     assert await listed("priority=P2") == {ids[1], ids[6]}
     assert await listed("q=BOILER", "admin") == {ids[0], ids[3], ids[6], ids[9]}
-    page = (await client.get("/api/work-orders?limit=1", headers=await world.headers("admin"))).json()
+    page = (
+        await client.get("/api/work-orders?limit=1", headers=await world.headers("admin"))
+    ).json()
     number = page["items"][0]["number"]
     assert await listed(f"q={number}", "admin") == {page["items"][0]["id"]}
     assert await listed(f"assignee_id={world.id('north_tech')}", "admin") == assigned
-    assert await listed("created_from=2026-11-02T08:03:00Z&created_to=2026-11-02T08:05:00Z", "admin") == {
-        ids[2], ids[3]
-    }
+    assert await listed(
+        "created_from=2026-11-02T08:03:00Z&created_to=2026-11-02T08:05:00Z", "admin"
+    ) == {ids[2], ids[3]}
     flags = (await client.get("/api/work-orders?view=starred", headers=headers)).json()["items"]
-    assert flags[0]["starred"] is True and flags[0]["important"] is False
+    assert flags[0]["starred"] is True
+    assert flags[0]["important"] is False
     assert await OrderFlag.count() == 3
 
 
 async def test_bad_list_parameters(client: httpx.AsyncClient, world: World) -> None:
     headers = await world.headers("admin")
     for query in (
-        "view=everything", "status=open", "priority=P9", "limit=0", "limit=201",
-        "site_id=not-a-uuid", "created_from=yesterday", "sort=title",
+        "view=everything",
+        "status=open",
+        "priority=P9",
+        "limit=0",
+        "limit=201",
+        "site_id=not-a-uuid",
+        "created_from=yesterday",
+        "sort=title",
     ):
         response = await client.get(f"/api/work-orders?{query}", headers=headers)
         assert response.status_code == 400, query

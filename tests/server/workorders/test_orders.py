@@ -18,21 +18,28 @@ def assert_error(response: httpx.Response, status: int, code: str) -> dict:
     body = response.json()
     assert set(body) == {"code", "message", "details"}
     assert body["code"] == code
-    assert isinstance(body["message"], str) and body["message"]
+    assert isinstance(body["message"], str)
+    assert body["message"]
     return body
 
 
 async def test_create_defaults_and_numbering(client: httpx.AsyncClient, world: World) -> None:
     item = ServiceItem(
-        id=uuid.uuid4(), name="Lift repair", required_skills=["electrical"],
-        default_priority="P2", department=world.departments["south"],
+        id=uuid.uuid4(),
+        name="Lift repair",
+        required_skills=["electrical"],
+        default_priority="P2",
+        department=world.departments["south"],
     )
     await item.save()
     headers = await world.headers("requester")
     first = await client.post(
         "/api/work-orders",
-        json={"title": "Lift stuck", "service_item_id": str(item.id),
-              "site_id": str(world.sites["central"])},
+        json={
+            "title": "Lift stuck",
+            "service_item_id": str(item.id),
+            "site_id": str(world.sites["central"]),
+        },
         headers=headers,
     )
     body = first.json()
@@ -41,7 +48,8 @@ async def test_create_defaults_and_numbering(client: httpx.AsyncClient, world: W
     assert body["department_id"] == str(world.departments["south"])
     assert body["requester_id"] == str(world.id("requester"))
     assert body["site_name"] == "Acme Central"
-    assert body["status"] == "new" and body["version"] == 1
+    assert body["status"] == "new"
+    assert body["version"] == 1
     assert body["number"] == "WO-000001"
     second = await client.post("/api/work-orders", json={"title": "Door"}, headers=headers)
     assert second.json()["number"] == "WO-000002"
@@ -75,8 +83,11 @@ async def test_create_with_assignee(client: httpx.AsyncClient, world: World) -> 
     assert body["status"] == "assigned"
     assert body["team_id"] == str(world.teams["south"])
     assert body["version"] == 2
-    timeline = (await client.get(f"/api/work-orders/{body['id']}/timeline",
-                                 headers=await world.headers("admin"))).json()
+    timeline = (
+        await client.get(
+            f"/api/work-orders/{body['id']}/timeline", headers=await world.headers("admin")
+        )
+    ).json()
     assert [(e["version"], e["kind"]) for e in timeline] == [(1, "created"), (2, "assigned")]
 
 
@@ -168,10 +179,13 @@ async def test_edit_records_changes_and_checks_version(
     timeline = (await client.get(f"/api/work-orders/{order_id}/timeline", headers=manager)).json()
     assert timeline[-1]["kind"] == "edited"
     assert timeline[-1]["changes"] == {
-        "title": ["Order in assigned", "New title"], "priority": ["P3", "P1"]
+        "title": ["Order in assigned", "New title"],
+        "priority": ["P3", "P1"],
     }
     tech_edit = await client.patch(
-        f"/api/work-orders/{order_id}", json={"priority": "P5"}, headers=await world.headers("north_tech")
+        f"/api/work-orders/{order_id}",
+        json={"priority": "P5"},
+        headers=await world.headers("north_tech"),
     )
     assert_error(tech_edit, 403, "forbidden")
 
@@ -193,12 +207,18 @@ async def test_assignment_and_transfer(client: httpx.AsyncClient, world: World) 
     order_id = await put_order(world, "new")
     manager = await world.headers("north_manager")
     url = f"/api/work-orders/{order_id}/assignment"
-    first = await client.post(url, json={"assignee_id": str(world.id("north_tech"))}, headers=manager)
+    first = await client.post(
+        url, json={"assignee_id": str(world.id("north_tech"))}, headers=manager
+    )
     assert first.json()["status"] == "assigned"
-    no_reason = await client.post(url, json={"assignee_id": str(world.id("north_tech2"))}, headers=manager)
+    no_reason = await client.post(
+        url, json={"assignee_id": str(world.id("north_tech2"))}, headers=manager
+    )
     assert_error(no_reason, 422, "reason_required")
     tech = await world.headers("north_tech")
-    await client.post(f"/api/work-orders/{order_id}/transitions", json={"action": "accept"}, headers=tech)
+    await client.post(
+        f"/api/work-orders/{order_id}/transitions", json={"action": "accept"}, headers=tech
+    )
     outside = await client.post(
         url, json={"assignee_id": str(world.id("south_tech")), "reason": "busy"}, headers=tech
     )
@@ -213,7 +233,8 @@ async def test_assignment_and_transfer(client: httpx.AsyncClient, world: World) 
     assert timeline[-1]["kind"] == "transferred"
     assert timeline[-1]["note"] == "on leave"
     assert timeline[-1]["changes"]["assignee"] == [
-        str(world.id("north_tech")), str(world.id("north_tech2"))
+        str(world.id("north_tech")),
+        str(world.id("north_tech2")),
     ]
     requester = await client.post(
         url, json={"assignee_id": str(world.id("north_tech"))}, headers=await world.headers("admin")
@@ -252,19 +273,29 @@ async def test_templates_check_custom_fields(client: httpx.AsyncClient, world: W
     admin = await world.headers("admin")
     bad_template = await client.post(
         "/api/templates",
-        json={"name": "T", "kind": "service", "fields": [
-            {"name": "colour", "label": "Colour", "type": "choice"}]},
+        json={
+            "name": "T",
+            "kind": "service",
+            "fields": [{"name": "colour", "label": "Colour", "type": "choice"}],
+        },
         headers=admin,
     )
     assert_error(bad_template, 422, "invalid_template")
     template = await client.post(
         "/api/templates",
         json={
-            "name": "Meter reading", "kind": "service",
+            "name": "Meter reading",
+            "kind": "service",
             "department_id": str(world.departments["north"]),
             "fields": [
-                {"name": "reading", "label": "Reading", "type": "number", "required": True,
-                 "min": 0, "max": 9999},
+                {
+                    "name": "reading",
+                    "label": "Reading",
+                    "type": "number",
+                    "required": True,
+                    "min": 0,
+                    "max": 9999,
+                },
                 {"name": "seal", "label": "Seal intact", "type": "boolean"},
                 {"name": "visit", "label": "Visit", "type": "date"},
                 {"name": "grade", "label": "Grade", "type": "choice", "options": ["A", "B"]},
@@ -278,32 +309,56 @@ async def test_templates_check_custom_fields(client: httpx.AsyncClient, world: W
     template_id = template.json()["id"]
     rejected = await client.post(
         "/api/work-orders",
-        json={"title": "x", "kind": "service", "template_id": template_id,
-              "custom_fields": {"reading": -1, "seal": "yes", "visit": "31/12", "grade": "C",
-                                "photo": "abc", "extra": 1}},
+        json={
+            "title": "x",
+            "kind": "service",
+            "template_id": template_id,
+            "custom_fields": {
+                "reading": -1,
+                "seal": "yes",
+                "visit": "31/12",
+                "grade": "C",
+                "photo": "abc",
+                "extra": 1,
+            },
+        },
         headers=admin,
     )
     body = assert_error(rejected, 422, "invalid_fields")
     assert set(body["details"]) == {"reading", "seal", "visit", "grade", "photo", "extra"}
     wrong_kind = await client.post(
         "/api/work-orders",
-        json={"title": "x", "kind": "project", "template_id": template_id,
-              "custom_fields": {"reading": 5}},
+        json={
+            "title": "x",
+            "kind": "project",
+            "template_id": template_id,
+            "custom_fields": {"reading": 5},
+        },
         headers=admin,
     )
     assert_error(wrong_kind, 422, "invalid")
     accepted = await client.post(
         "/api/work-orders",
-        json={"title": "x", "kind": "service", "template_id": template_id,
-              "custom_fields": {"reading": 42.5, "seal": True, "visit": "2026-12-01",
-                                "grade": "A", "photo": "a" * 64}},
+        json={
+            "title": "x",
+            "kind": "service",
+            "template_id": template_id,
+            "custom_fields": {
+                "reading": 42.5,
+                "seal": True,
+                "visit": "2026-12-01",
+                "grade": "A",
+                "photo": "a" * 64,
+            },
+        },
         headers=admin,
     )
     assert accepted.status_code == 201, accepted.text
     assert accepted.json()["department_id"] == str(world.departments["north"])
     assert accepted.json()["custom_fields"]["reading"] == 42.5
     missing = await client.patch(
-        f"/api/work-orders/{accepted.json()['id']}", json={"custom_fields": {"seal": False}},
+        f"/api/work-orders/{accepted.json()['id']}",
+        json={"custom_fields": {"seal": False}},
         headers=admin,
     )
     assert_error(missing, 422, "invalid_fields")

@@ -60,7 +60,11 @@ async def test_each_role_sees_exactly_its_scope(client: httpx.AsyncClient, world
             world, "accepted", assignee="north_tech2", team="north", requester=None
         ),
         "south": await put_order(
-            world, "assigned", department="south", assignee="south_tech", team="south",
+            world,
+            "assigned",
+            department="south",
+            assignee="south_tech",
+            team="south",
             requester=None,
         ),
         "unrouted": await put_order(world, "new", department=None, requester="requester"),
