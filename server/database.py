@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-from piccolo.columns import Column
-from piccolo.columns.combination import Where
+from piccolo.columns import Array, Column
+from piccolo.columns.combination import WhereRaw
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
@@ -85,9 +85,27 @@ def for_update(query: Select) -> Select:
     return query.lock_rows()
 
 
-def contains(column: Column, text: str) -> Where:
-    """Case-insensitive substring match (SQLite's LIKE already ignores ASCII case)."""
-    pattern = "%" + text.replace("%", "").replace("_", "") + "%"
-    if is_sqlite(column._meta.table._meta.db):
-        return column.like(pattern)
-    return column.ilike(pattern)
+def contains(columns: tuple[Column, ...], text: str) -> WhereRaw:
+    """Case-insensitive substring match on any of ``columns``, the same on both engines.
+
+    ``%`` and ``_`` in the text match themselves, not any character.
+    """
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    sql = " OR ".join(
+        f'lower("{column._meta.table._meta.tablename}"."{column._meta.db_column_name}") '
+        "LIKE {} ESCAPE '\\'"
+        for column in columns
+    )
+    return WhereRaw(f"({sql})", *([f"%{escaped}%"] * len(columns)))
+
+
+def array_has(column: Array, value: str) -> Any:
+    """Rows whose array ``column`` holds ``value`` (SQLite keeps arrays as JSON text)."""
+    table = column._meta.table
+    if is_sqlite(table._meta.db):
+        return WhereRaw(
+            f'EXISTS (SELECT 1 FROM json_each("{table._meta.tablename}".'
+            f'"{column._meta.db_column_name}") WHERE json_each.value = {{}})',
+            value,
+        )
+    return column.any(value)

@@ -57,6 +57,7 @@ def openapi_config() -> OpenAPIConfig:
             '{"code", "message", "details"}.'
         ),
         path="/schema",
+        use_handler_docstrings=True,
         render_plugins=[plugin],
         components=Components(
             security_schemes={

@@ -29,3 +29,19 @@ SkillCode = Annotated[str, Meta(min_length=1, max_length=50, pattern=r"^[a-z0-9_
 LongText = Annotated[str, Meta(max_length=20_000)]
 Reason = Annotated[str, Meta(min_length=1, max_length=2_000)]
 PageLimit = Annotated[int, Meta(ge=1, le=200)]
+AssetTagInput = Annotated[
+    str,
+    Meta(
+        max_length=200,
+        pattern=r"^\s*[A-Za-z0-9][A-Za-z0-9._-]{0,63}\s*$",
+        description=(
+            "asset tag as typed or scanned: letters, digits, '.', '_' and '-' (at most 64); "
+            "surrounding whitespace is dropped and letters are upper-cased"
+        ),
+    ),
+]
+AssetType = Annotated[str, Meta(min_length=1, max_length=64)]
+SerialNumber = Annotated[str, Meta(min_length=1, max_length=100)]
+MeterUnit = Annotated[str, Meta(min_length=1, max_length=16, description="e.g. h, km, kWh")]
+Address = Annotated[str, Meta(max_length=500)]
+IntervalDays = Annotated[int, Meta(gt=0, le=36_500, description="days between maintenance visits")]

@@ -156,7 +156,7 @@ class WorkOrderService:
 
     @staticmethod
     def _text_filter(text: str) -> Any:
-        condition = contains(WorkOrder.title, text) | contains(WorkOrder.description, text)
+        condition: Any = contains((WorkOrder.title, WorkOrder.description), text)
         digits = text.upper().removeprefix("WO-")
         if digits.isdigit() and len(digits) < 10:
             condition = condition | (WorkOrder.number == int(digits))
