@@ -19,6 +19,7 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.query.methods.select import Select
+from piccolo.querystring import QueryString
 from piccolo.table import Table
 
 from server.settings import Settings
@@ -58,6 +59,16 @@ async def close_pool(engine: Engine) -> None:
     await engine.close_connection_pool()
 
 
+async def fetch(engine: Engine, text: str, args: list[Any]) -> list[dict[str, Any]]:
+    """Rows of a hand-written read (``{}`` placeholders), for ``msgspec.convert(...,
+    strict=False)``: UUIDs and times may arrive as text (SQLite) or typed (PostgreSQL)."""
+    query = QueryString(text, *args)
+    if isinstance(engine, PooledSQLiteEngine):
+        sql, params = query.compile_string(engine_type="sqlite")
+        return await engine.fetch_plain(sql, params)
+    return [dict(row) for row in await engine.run_querystring(query)]
+
+
 def is_sqlite(engine: Engine) -> bool:
     return isinstance(engine, SQLiteEngine)
 
@@ -85,18 +96,34 @@ def for_update(query: Select) -> Select:
     return query.lock_rows()
 
 
-def contains(columns: tuple[Column, ...], text: str) -> WhereRaw:
-    """Case-insensitive substring match on any of ``columns``, the same on both engines.
+def like_any(expressions: list[str], text: str) -> tuple[str, list[str]]:
+    """SQL matching ``text`` as a case-insensitive substring of any of ``expressions``.
 
-    ``%`` and ``_`` in the text match themselves, not any character.
+    Returns the condition with ``{}`` placeholders and its arguments; ``%`` and ``_``
+    in the text match themselves, not any character.
     """
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    sql = " OR ".join(
-        f'lower("{column._meta.table._meta.tablename}"."{column._meta.db_column_name}") '
-        "LIKE {} ESCAPE '\\'"
-        for column in columns
+    sql = " OR ".join(f"lower({expression}) LIKE {{}} ESCAPE '\\'" for expression in expressions)
+    return f"({sql})", [f"%{escaped}%"] * len(expressions)
+
+
+def contains(columns: tuple[Column, ...], text: str) -> WhereRaw:
+    """``like_any`` over piccolo columns."""
+    sql, args = like_any(
+        [
+            f'"{column._meta.table._meta.tablename}"."{column._meta.db_column_name}"'
+            for column in columns
+        ],
+        text,
     )
-    return WhereRaw(f"({sql})", *([f"%{escaped}%"] * len(columns)))
+    return WhereRaw(sql, *args)
+
+
+def list_agg(engine: Engine, expression: str) -> str:
+    """SQL aggregating ``expression`` into one comma-separated text."""
+    if is_sqlite(engine):
+        return f"group_concat({expression})"
+    return f"string_agg(CAST({expression} AS TEXT), ',')"
 
 
 def array_has(column: Array, value: str) -> Any:

@@ -16,6 +16,7 @@ class Actor(msgspec.Struct, frozen=True, kw_only=True):
     department_id: UUID | None
     team_id: UUID | None
     language: str
+    managed_departments: tuple[UUID, ...] = ()
 
     @property
     def is_admin(self) -> bool:

@@ -1,146 +1,101 @@
-"""Reading orders: the columns an answer needs, scoped selects and keyset cursors."""
+"""Reading orders for answers and for writes, and the list's keyset cursors."""
 
 from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import msgspec
-from piccolo.columns import Column
-from piccolo.query.methods.select import Select
 
 from server.accounts.actor import Actor
+from server.database import fetch, is_sqlite, like_any
 from server.errors import Invalid, NotFound
+from server.sql import Sql
 from server.workorders import schemas
-from server.workorders.scope import visible
-from server.workorders.tables import OrderFlag, TimelineEvent, WorkOrder
+from server.workorders.listing import TIMELINE_SQL, order_query, page_query
+from server.workorders.scope import in_scope
+from server.workorders.tables import TimelineEvent, WorkOrder
 
-ORDER_COLUMNS: tuple[Any, ...] = (
-    WorkOrder.id,
-    WorkOrder.number,
-    WorkOrder.kind,
-    WorkOrder.title,
-    WorkOrder.description,
-    WorkOrder.priority,
-    WorkOrder.status,
-    WorkOrder.customer.as_alias("customer_id"),
-    WorkOrder.requester.as_alias("requester_id"),
-    WorkOrder.site.as_alias("site_id"),
-    WorkOrder.site.name.as_alias("site_name"),
-    WorkOrder.asset.as_alias("asset_id"),
-    WorkOrder.service_item.as_alias("service_item_id"),
-    WorkOrder.department.as_alias("department_id"),
-    WorkOrder.team.as_alias("team_id"),
-    WorkOrder.assignee.as_alias("assignee_id"),
-    WorkOrder.assignee.display_name.as_alias("assignee_name"),
-    WorkOrder.parent.as_alias("parent_id"),
-    WorkOrder.template.as_alias("template_id"),
-    WorkOrder.custom_fields,
-    WorkOrder.due_at,
-    WorkOrder.first_response_at,
-    WorkOrder.resolved_at,
-    WorkOrder.closed_at,
-    WorkOrder.status_reason,
-    WorkOrder.created_by.as_alias("created_by_id"),
-    WorkOrder.created_at,
-    WorkOrder.updated_at,
-    WorkOrder.version,
-)
-
-# The columns a write reads under a row lock: no outer joins (PostgreSQL cannot
-# lock the nullable side of one).
-LOCK_COLUMNS: tuple[Any, ...] = (
-    WorkOrder.id,
-    WorkOrder.status,
-    WorkOrder.version,
-    WorkOrder.title,
-    WorkOrder.description,
-    WorkOrder.priority,
-    WorkOrder.customer,
-    WorkOrder.requester,
-    WorkOrder.site,
-    WorkOrder.asset,
-    WorkOrder.service_item,
-    WorkOrder.department,
-    WorkOrder.team,
-    WorkOrder.assignee,
-    WorkOrder.parent,
-    WorkOrder.template,
-    WorkOrder.custom_fields,
-    WorkOrder.due_at,
-    WorkOrder.first_response_at,
-    WorkOrder.created_by,
-)
-
-TIMELINE_COLUMNS: tuple[Any, ...] = (
-    TimelineEvent.id,
-    TimelineEvent.version,
-    TimelineEvent.kind,
-    TimelineEvent.actor.as_alias("actor_id"),
-    TimelineEvent.actor.display_name.as_alias("actor_name"),
-    TimelineEvent.at,
-    TimelineEvent.device_time,
-    TimelineEvent.changes,
-    TimelineEvent.note,
-)
-
-SORT_COLUMNS: dict[str, Column] = {
-    "created_at": WorkOrder.created_at,
-    "updated_at": WorkOrder.updated_at,
-    "priority": WorkOrder.priority,
-    "number": WorkOrder.number,
-}
+# What a write reads, under a row lock, before it decides.
+LOCK_SQL = """
+SELECT w.id, w.status, w.version, w.title, w.description, w.priority, w.customer,
+  w.requester, w.site, w.asset, w.service_item, w.department, w.team, w.assignee,
+  w.parent, w.template, w.custom_fields, w.due_at, w.first_response_at, w.created_by
+FROM work_order w WHERE
+"""
 
 
 def order_number(number: int) -> str:
     return f"WO-{number:06d}"
 
 
-def scoped(query: Select, actor: Actor) -> Select:
-    condition = visible(actor)
-    return query if condition is None else query.where(condition)
+def json_value(value: Any) -> Any:
+    """JSON columns arrive as text on both engines."""
+    return msgspec.json.decode(value) if isinstance(value, str | bytes) else value
 
 
-def to_order(row: dict[str, Any], flags: dict[str, Any] | None = None) -> schemas.WorkOrder:
-    row = {**row, "number": order_number(row["number"]), **(flags or {})}
-    return msgspec.convert(row, schemas.WorkOrder)
+def to_order(row: dict[str, Any]) -> schemas.WorkOrder:
+    return msgspec.convert(
+        {
+            **row,
+            "number": order_number(row["number"]),
+            "custom_fields": json_value(row["custom_fields"]),
+            "starred": bool(row["starred"]),
+            "important": bool(row["important"]),
+        },
+        schemas.WorkOrder,
+        strict=False,
+    )
+
+
+async def _rows(sql: Sql) -> list[dict[str, Any]]:
+    return await fetch(WorkOrder._meta.db, sql.text, sql.args)
 
 
 async def fetch_order(actor: Actor, order_id: UUID) -> dict[str, Any]:
-    row = (
-        await scoped(WorkOrder.select(*ORDER_COLUMNS).where(WorkOrder.id == order_id), actor)
-        .output(load_json=True)
-        .first()
-    )
-    if row is None:
+    rows = await _rows(order_query(actor, order_id))
+    if not rows:
         raise NotFound("no such work order", {"id": str(order_id)})
+    return rows[0]
+
+
+async def lock_order(actor: Actor, order_id: UUID) -> dict[str, Any]:
+    """Read an order for a write: row-locked on PostgreSQL; on SQLite the caller's
+    IMMEDIATE transaction already holds the write lock."""
+    where = Sql("w.id = {}", order_id) & in_scope(actor, "w")
+    lock = "" if is_sqlite(WorkOrder._meta.db) else " FOR UPDATE"
+    rows = await WorkOrder.raw(LOCK_SQL + where.text + lock, *where.args)
+    if not rows:
+        raise NotFound("no such work order", {"id": str(order_id)})
+    row = rows[0]
+    row["custom_fields"] = json_value(row["custom_fields"])
     return row
 
 
 async def fetch_timeline(order_id: UUID) -> list[schemas.TimelineEvent]:
-    rows = (
-        await TimelineEvent.select(*TIMELINE_COLUMNS)
-        .where(TimelineEvent.order == order_id)
-        .order_by(TimelineEvent.version)
-        .output(load_json=True)
-    )
-    return msgspec.convert(rows, list[schemas.TimelineEvent])
+    rows = await fetch(TimelineEvent._meta.db, TIMELINE_SQL, [order_id])
+    for row in rows:
+        row["changes"] = json_value(row["changes"])
+    return msgspec.convert(rows, list[schemas.TimelineEvent], strict=False)
 
 
-async def fetch_flags(actor: Actor, order_ids: Iterable[UUID]) -> dict[UUID, dict[str, bool]]:
-    ids = list(order_ids)
-    if not ids:
-        return {}
-    rows = await OrderFlag.select(OrderFlag.order, OrderFlag.starred, OrderFlag.important).where(
-        OrderFlag.user == actor.user_id, OrderFlag.order.is_in(ids)
-    )
-    return {
-        row["order"]: {"starred": row["starred"], "important": row["important"]} for row in rows
-    }
+def _text_match(alias: str, text: str) -> Sql:
+    condition, args = like_any([f"{alias}.title", f"{alias}.description"], text)
+    digits = text.upper().removeprefix("WO-")
+    if digits.isdigit() and len(digits) < 10:
+        return Sql(f"({condition} OR {alias}.number = {{}})", *args, int(digits))
+    return Sql(condition, *args)
+
+
+async def fetch_page(actor: Actor, query: schemas.ListQuery) -> list[dict[str, Any]]:
+    after = None
+    if query.cursor:
+        cursor = decode_cursor(query.sort, query.cursor)
+        after = (cursor.value, cursor.id)
+    return await _rows(page_query(actor, query, _text_match, after))
 
 
 class Cursor(msgspec.Struct):

@@ -1,25 +1,34 @@
-"""Which orders a caller may see, as a WHERE clause: authorization lives in the query."""
+"""Which orders a caller may see, as SQL: authorization lives in the queries.
+
+An order outside the caller's scope is simply not found (404) by every read and
+write, and never listed.
+"""
 
 from __future__ import annotations
 
-from piccolo.columns.combination import Combinable
-
 from server.accounts.actor import Actor
-from server.accounts.tables import ManagedDepartment
-from server.workorders.tables import WorkOrder
+from server.sql import Sql, any_of
 
 
-def visible(actor: Actor) -> Combinable | None:
-    """None means everything (admins); anything out of scope answers 404 upstream."""
+def scope_terms(actor: Actor, alias: str) -> list[Sql] | None:
+    """The caller's scope as OR-ed terms, each served by an index; None: everything."""
     if actor.is_admin:
         return None
     if actor.is_manager:
-        managed = ManagedDepartment.select(ManagedDepartment.department).where(
-            ManagedDepartment.manager == actor.user_id
-        )
-        # Unrouted orders have no department yet; dispatchers must see them to route them.
-        return WorkOrder.department.is_in(managed) | WorkOrder.department.is_null()
+        return [Sql(f"{alias}.department = {{}}", d) for d in actor.managed_departments] + [
+            Sql(f"{alias}.department IS NULL")
+        ]
     if actor.is_field_worker:
-        mine = WorkOrder.assignee == actor.user_id
-        return mine | (WorkOrder.team == actor.team_id) if actor.team_id else mine
-    return (WorkOrder.requester == actor.user_id) | (WorkOrder.created_by == actor.user_id)
+        terms = [Sql(f"{alias}.assignee = {{}}", actor.user_id)]
+        if actor.team_id is not None:
+            terms.append(Sql(f"{alias}.team = {{}}", actor.team_id))
+        return terms
+    return [
+        Sql(f"{alias}.requester = {{}}", actor.user_id),
+        Sql(f"{alias}.created_by = {{}}", actor.user_id),
+    ]
+
+
+def in_scope(actor: Actor, alias: str) -> Sql:
+    terms = scope_terms(actor, alias)
+    return Sql() if terms is None else any_of(terms)

@@ -12,21 +12,17 @@ from msgspec import UNSET
 from server.accounts.actor import Actor
 from server.accounts.tables import Department, Team, User
 from server.clock import Clock
-from server.database import contains, for_update, write_transaction
-from server.errors import Conflict, Forbidden, Invalid, NotFound
+from server.database import write_transaction
+from server.errors import Conflict, Forbidden, Invalid
 from server.masterdata.tables import Asset, Customer, ServiceItem, Site
 from server.workorders import lifecycle, schemas
 from server.workorders.custom_fields import validate as validate_custom_fields
 from server.workorders.queries import (
-    LOCK_COLUMNS,
-    ORDER_COLUMNS,
-    SORT_COLUMNS,
-    decode_cursor,
     encode_cursor,
-    fetch_flags,
     fetch_order,
+    fetch_page,
     fetch_timeline,
-    scoped,
+    lock_order,
     to_order,
 )
 from server.workorders.tables import Counter, OrderFlag, Template, TimelineEvent, WorkOrder
@@ -78,103 +74,27 @@ class WorkOrderService:
     # Reading -----------------------------------------------------------------
 
     async def list_orders(self, query: schemas.ListQuery) -> schemas.WorkOrderPage:
-        """One page of the caller's orders: two queries (page, flags) whatever its size."""
-        select = scoped(WorkOrder.select(*ORDER_COLUMNS), self.actor)
-        for condition in self._filters(query):
-            select = select.where(condition)
-        column = SORT_COLUMNS[query.sort.lstrip("-")]
-        descending = query.sort.startswith("-")
-        if query.cursor:
-            cursor = decode_cursor(query.sort, query.cursor)
-            if descending:
-                after = (column < cursor.value) | (
-                    (column == cursor.value) & (WorkOrder.id < cursor.id)
-                )
-            else:
-                after = (column > cursor.value) | (
-                    (column == cursor.value) & (WorkOrder.id > cursor.id)
-                )
-            select = select.where(after)
-        rows = (
-            await select.order_by(column, WorkOrder.id, ascending=not descending)
-            .limit(query.limit + 1)
-            .output(load_json=True)
-        )
+        """One page of the caller's orders, in one query whatever the page size."""
+        rows = await fetch_page(self.actor, query)
         more = len(rows) > query.limit
         rows = rows[: query.limit]
-        flags = await fetch_flags(self.actor, (row["id"] for row in rows))
         return schemas.WorkOrderPage(
-            items=[to_order(row, flags.get(row["id"])) for row in rows],
+            items=[to_order(row) for row in rows],
             next_cursor=encode_cursor(query.sort, rows[-1]) if more else None,
         )
-
-    def _filters(self, query: schemas.ListQuery) -> list[Any]:
-        me = self.actor.user_id
-        conditions: list[Any] = []
-        if query.view == "unresolved":
-            conditions.append(WorkOrder.status.is_in(sorted(lifecycle.UNRESOLVED)))
-        elif query.view == "awaiting_response":
-            conditions.append(WorkOrder.first_response_at.is_null())
-            conditions.append(WorkOrder.status.is_in(sorted(lifecycle.OPEN)))
-        elif query.view in ("starred", "important"):
-            flag = OrderFlag.starred if query.view == "starred" else OrderFlag.important
-            marked = OrderFlag.select(OrderFlag.order).where(OrderFlag.user == me, flag.eq(True))
-            conditions.append(WorkOrder.id.is_in(marked))
-        elif query.view == "mine":
-            conditions.append(
-                (WorkOrder.assignee == me)
-                | (WorkOrder.requester == me)
-                | (WorkOrder.created_by == me)
-            )
-        if query.status:
-            conditions.append(WorkOrder.status.is_in(list(query.status)))
-        if query.priority:
-            conditions.append(WorkOrder.priority.is_in(list(query.priority)))
-        if query.kind:
-            conditions.append(WorkOrder.kind.is_in(list(query.kind)))
-        for field in (
-            "site_id",
-            "asset_id",
-            "assignee_id",
-            "customer_id",
-            "department_id",
-            "parent_id",
-        ):
-            if (value := getattr(query, field)) is not None:
-                conditions.append(_column(field) == value)
-        if query.q:
-            conditions.append(self._text_filter(query.q.strip()))
-        if query.created_from:
-            conditions.append(WorkOrder.created_at >= query.created_from)
-        if query.created_to:
-            conditions.append(WorkOrder.created_at < query.created_to)
-        if query.due_from:
-            conditions.append(WorkOrder.due_at >= query.due_from)
-        if query.due_to:
-            conditions.append(WorkOrder.due_at < query.due_to)
-        return conditions
-
-    @staticmethod
-    def _text_filter(text: str) -> Any:
-        condition: Any = contains((WorkOrder.title, WorkOrder.description), text)
-        digits = text.upper().removeprefix("WO-")
-        if digits.isdigit() and len(digits) < 10:
-            condition = condition | (WorkOrder.number == int(digits))
-        return condition
 
     async def get(self, order_id: UUID) -> schemas.WorkOrderDetail:
         row = await fetch_order(self.actor, order_id)
         timeline = await fetch_timeline(order_id)
-        flags = (await fetch_flags(self.actor, [order_id])).get(order_id, {})
-        order = to_order(row, flags)
+        order = to_order(row)
         return schemas.WorkOrderDetail(
             **msgspec.structs.asdict(order),
             timeline=timeline,
             allowed_actions=lifecycle.allowed_actions(  # type: ignore[arg-type]
-                row["status"],
+                order.status,
                 self.actor.role,
-                row["assignee_id"] == self.actor.user_id,
-                row["requester_id"] == self.actor.user_id,
+                order.assignee_id == self.actor.user_id,
+                order.requester_id == self.actor.user_id,
             ),
         )
 
@@ -183,9 +103,7 @@ class WorkOrderService:
         return await fetch_timeline(order_id)
 
     async def _response(self, order_id: UUID) -> schemas.WorkOrder:
-        row = await fetch_order(self.actor, order_id)
-        flags = (await fetch_flags(self.actor, [order_id])).get(order_id, {})
-        return to_order(row, flags)
+        return to_order(await fetch_order(self.actor, order_id))
 
     # Writing -----------------------------------------------------------------
 
@@ -379,14 +297,6 @@ class WorkOrderService:
             note=note,
         )
 
-    async def _lock(self, order_id: UUID) -> dict[str, Any]:
-        """Read the order for a write: row-locked on PostgreSQL, write-locked on SQLite."""
-        query = scoped(WorkOrder.select(*LOCK_COLUMNS).where(WorkOrder.id == order_id), self.actor)
-        row = await for_update(query).output(load_json=True).first()
-        if row is None:
-            raise NotFound("no such work order", {"id": str(order_id)})
-        return row
-
     @staticmethod
     def _check_version(row: dict[str, Any], expected: int | msgspec.UnsetType) -> None:
         if expected is not UNSET and expected != row["version"]:
@@ -421,7 +331,7 @@ class WorkOrderService:
         }
         await self._check_references(requested)
         async with write_transaction(WorkOrder._meta.db):
-            row = await self._lock(order_id)
+            row = await lock_order(self.actor, order_id)
             self._check_version(row, data.version)
             self._check_editable(row, requested.keys())
             diff: dict[str, list[Any]] = {}
@@ -473,7 +383,7 @@ class WorkOrderService:
     ) -> schemas.WorkOrder:
         actor = self.actor
         async with write_transaction(WorkOrder._meta.db):
-            row = await self._lock(order_id)
+            row = await lock_order(self.actor, order_id)
             status = row["status"]
             is_assignee = row["assignee"] == actor.user_id
             is_requester = row["requester"] == actor.user_id
@@ -533,7 +443,7 @@ class WorkOrderService:
             await self._check_references({"team_id": data.team_id})
         actor = self.actor
         async with write_transaction(WorkOrder._meta.db):
-            row = await self._lock(order_id)
+            row = await lock_order(self.actor, order_id)
             is_assignee = row["assignee"] == actor.user_id
             if row["status"] not in lifecycle.OPEN:
                 raise Conflict(
@@ -569,13 +479,10 @@ class WorkOrderService:
         return await self._response(order_id)
 
     async def set_flags(self, order_id: UUID, data: schemas.FlagsUpdate) -> schemas.Flags:
-        await fetch_order(self.actor, order_id)
-        current = (await fetch_flags(self.actor, [order_id])).get(
-            order_id, {"starred": False, "important": False}
-        )
+        current = await fetch_order(self.actor, order_id)
         merged = {
-            "starred": current["starred"] if data.starred is UNSET else data.starred,
-            "important": current["important"] if data.important is UNSET else data.important,
+            "starred": bool(current["starred"]) if data.starred is UNSET else data.starred,
+            "important": bool(current["important"]) if data.important is UNSET else data.important,
         }
         await OrderFlag.insert(
             OrderFlag(

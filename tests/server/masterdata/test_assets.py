@@ -11,7 +11,7 @@ import pytest
 
 from server.masterdata.tables import Asset, Site
 from server.workorders.tables import WorkOrder
-from tests.server.masterdata.helpers import assert_error, count_queries
+from tests.probes import assert_error, counting_queries
 from tests.world import World
 
 
@@ -308,7 +308,7 @@ async def test_asset_list_runs_one_query_per_page(
     auth = await world.headers("admin")
 
     async def queries_for_listing() -> int:
-        with count_queries(monkeypatch) as statements:
+        with counting_queries() as statements:
             answer = await client.get("/api/assets", params={"limit": 200}, headers=auth)
         assert answer.status_code == 200
         return len(statements)

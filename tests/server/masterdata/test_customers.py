@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from server.masterdata.tables import CustomerGroup
-from tests.server.masterdata.helpers import assert_error
+from tests.probes import assert_error
 from tests.world import World
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.server.masterdata.helpers import assert_error
+from tests.probes import assert_error
 from tests.world import World
 
 MISSING = "00000000-0000-4000-8000-000000000000"

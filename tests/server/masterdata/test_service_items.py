@@ -7,7 +7,7 @@ from uuid import uuid4
 import httpx
 
 from server.workorders.tables import WorkOrder
-from tests.server.masterdata.helpers import assert_error
+from tests.probes import assert_error
 from tests.world import World
 
 

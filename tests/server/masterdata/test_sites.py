@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.server.masterdata.helpers import assert_error
+from tests.probes import assert_error
 from tests.world import World
 
 SITE = {"name": "Acme Pudong", "latitude": 31.22, "longitude": 121.54}

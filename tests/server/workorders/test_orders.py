@@ -9,18 +9,9 @@ import pytest
 
 from server.masterdata.tables import Asset, ServiceItem, Site
 from server.workorders.tables import TimelineEvent, WorkOrder
+from tests.probes import assert_error
 from tests.server.workorders.orders import put_order
 from tests.world import World
-
-
-def assert_error(response: httpx.Response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert set(body) == {"code", "message", "details"}
-    assert body["code"] == code
-    assert isinstance(body["message"], str)
-    assert body["message"]
-    return body
 
 
 async def test_create_defaults_and_numbering(client: httpx.AsyncClient, world: World) -> None:
