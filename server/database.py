@@ -69,6 +69,39 @@ async def fetch(engine: Engine, text: str, args: list[Any]) -> list[dict[str, An
     return [dict(row) for row in await engine.run_querystring(query)]
 
 
+# The SQL text helpers below take ``sqlite`` (is_sqlite(engine)) so callers can
+# build a statement once per engine kind and cache it.
+
+
+def json_object_sql(sqlite: bool, fields: list[tuple[str, str]]) -> str:
+    """SQL building one JSON object from (key, expression) pairs."""
+    function = "json_object" if sqlite else "json_build_object"
+    pairs = ", ".join(f"'{key}', {expression}" for key, expression in fields)
+    return f"{function}({pairs})"
+
+
+def json_bool_sql(sqlite: bool, expression: str) -> str:
+    """A JSON true/false for a nullable boolean column (SQLite stores 0/1)."""
+    if sqlite:
+        return f"json(CASE WHEN {expression} THEN 'true' ELSE 'false' END)"
+    return f"COALESCE({expression}, false)"
+
+
+def json_text_sql(sqlite: bool, expression: str) -> str:
+    """Embed a JSON column as JSON, not as a string (SQLite keeps JSON as text)."""
+    return f"json({expression})" if sqlite else expression
+
+
+def padded_sql(sqlite: bool, expression: str, width: int) -> str:
+    """An integer as text, zero-padded to ``width`` digits (longer numbers kept whole)."""
+    if sqlite:
+        return f"printf('%0{width}d', {expression})"
+    return (
+        f"CASE WHEN {expression} < {10**width} THEN lpad(CAST({expression} AS TEXT), {width}, '0')"
+        f" ELSE CAST({expression} AS TEXT) END"
+    )
+
+
 def is_sqlite(engine: Engine) -> bool:
     return isinstance(engine, SQLiteEngine)
 
@@ -119,9 +152,9 @@ def contains(columns: tuple[Column, ...], text: str) -> WhereRaw:
     return WhereRaw(sql, *args)
 
 
-def list_agg(engine: Engine, expression: str) -> str:
+def list_agg(sqlite: bool, expression: str) -> str:
     """SQL aggregating ``expression`` into one comma-separated text."""
-    if is_sqlite(engine):
+    if sqlite:
         return f"group_concat({expression})"
     return f"string_agg(CAST({expression} AS TEXT), ',')"
 

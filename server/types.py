@@ -4,9 +4,15 @@ from typing import Annotated, Literal
 
 from msgspec import Meta
 
-Latitude = Annotated[float, Meta(ge=-90, le=90, description="WGS84 latitude in degrees")]
-Longitude = Annotated[float, Meta(ge=-180, le=180, description="WGS84 longitude in degrees")]
-Radius = Annotated[float, Meta(gt=0, le=100_000, description="geofence radius in metres")]
+Latitude = Annotated[
+    float, Meta(ge=-90, le=90, description="WGS84 latitude in degrees", examples=[31.2304])
+]
+Longitude = Annotated[
+    float, Meta(ge=-180, le=180, description="WGS84 longitude in degrees", examples=[121.4737])
+]
+Radius = Annotated[
+    float, Meta(gt=0, le=100_000, description="geofence radius in metres", examples=[150.0])
+]
 Priority = Literal["P1", "P2", "P3", "P4", "P5"]
 Role = Literal["admin", "manager", "technician", "inspector", "requester"]
 Language = Literal["zh-CN", "en"]
@@ -19,14 +25,23 @@ AssetTag = Annotated[
         description="printable label code: letters, digits, '.', '_' and '-'",
     ),
 ]
-Name = Annotated[str, Meta(min_length=1, max_length=200)]
-ShortName = Annotated[str, Meta(min_length=1, max_length=100)]
-Username = Annotated[str, Meta(min_length=3, max_length=64, pattern=r"^[a-z0-9._-]+$")]
+Name = Annotated[str, Meta(min_length=1, max_length=200, examples=["Lift stuck between floors"])]
+ShortName = Annotated[str, Meta(min_length=1, max_length=100, examples=["Wang Fang"])]
+Username = Annotated[
+    str, Meta(min_length=3, max_length=64, pattern=r"^[a-z0-9._-]+$", examples=["tech01"])
+]
 Password = Annotated[str, Meta(min_length=8, max_length=200)]
-Email = Annotated[str, Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
-Phone = Annotated[str, Meta(max_length=32, pattern=r"^\+?[0-9 -]{5,31}$")]
+Email = Annotated[
+    str,
+    Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", examples=["ops@example.com"]),
+]
+Phone = Annotated[
+    str, Meta(max_length=32, pattern=r"^\+?[0-9 -]{5,31}$", examples=["+86 138 0013 8000"])
+]
 SkillCode = Annotated[str, Meta(min_length=1, max_length=50, pattern=r"^[a-z0-9_-]+$")]
-LongText = Annotated[str, Meta(max_length=20_000)]
+LongText = Annotated[
+    str, Meta(max_length=20_000, examples=["The lift stops at floor 3 and the doors stay shut."])
+]
 Reason = Annotated[str, Meta(min_length=1, max_length=2_000)]
 PageLimit = Annotated[int, Meta(ge=1, le=200)]
 AssetTagInput = Annotated[

@@ -1,16 +1,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 from uuid import UUID
 
 import msgspec
+from msgspec import Meta
 
 from server.types import Email, Language, Password, Phone, Role, ShortName, SkillCode, Username
 
 
 class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):
-    username: str
-    password: str
+    username: Annotated[str, Meta(max_length=64, examples=["tech01"])]
+    password: Annotated[str, Meta(max_length=200, examples=["fieldops-demo"])]
 
 
 class RefreshRequest(msgspec.Struct, forbid_unknown_fields=True):

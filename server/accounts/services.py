@@ -21,7 +21,7 @@ from server.accounts.tokens import (
     read_access_token,
 )
 from server.clock import Clock
-from server.database import fetch, list_agg, write_transaction
+from server.database import fetch, is_sqlite, list_agg, write_transaction
 from server.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from server.settings import Settings
 
@@ -126,7 +126,7 @@ class AuthService:
 def _resolve_sql(engine: Engine) -> str:
     # Hand-written: this runs on every request, and piccolo takes longer to build a
     # joined select than the database takes to answer it.
-    managed = list_agg(engine, "m.department")
+    managed = list_agg(is_sqlite(engine), "m.department")
     return f"""
         SELECT u.username, u.display_name, u.role, u.department AS department_id,
           u.team AS team_id, u.language,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from datetime import datetime, timedelta
@@ -31,17 +32,26 @@ def issue_access_token(
 def read_access_token(secret: str, token: str, now: datetime) -> tuple[UUID, UUID]:
     """Return (user id, session id) of a valid token; TokenError otherwise."""
     try:
-        claims = jwt.decode(
-            token,
-            secret,
-            algorithms=[ALGORITHM],
-            options={"require": ["sub", "sid", "exp"], "verify_exp": False},
-        )
-        if claims["exp"] <= now.timestamp():
-            raise TokenError("the access token has expired")
-        return UUID(claims["sub"]), UUID(claims["sid"])
+        user_id, session_id, expires = _verified_claims(secret, token)
     except (jwt.PyJWTError, ValueError, KeyError) as exc:
         raise TokenError("the access token is not valid") from exc
+    if expires <= now.timestamp():
+        raise TokenError("the access token has expired")
+    return user_id, session_id
+
+
+@functools.lru_cache(maxsize=8192)
+def _verified_claims(secret: str, token: str) -> tuple[UUID, UUID, int]:
+    # Every request presents its token again; checking the signature once per token
+    # (the expiry is checked against the clock on every use) saves a third of a
+    # millisecond per request. Revocation is checked in the database each time.
+    claims = jwt.decode(
+        token,
+        secret,
+        algorithms=[ALGORITHM],
+        options={"require": ["sub", "sid", "exp"], "verify_exp": False},
+    )
+    return UUID(claims["sub"]), UUID(claims["sid"]), int(claims["exp"])
 
 
 def new_refresh_token() -> tuple[str, str]:

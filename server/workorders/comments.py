@@ -61,7 +61,7 @@ class CommentService:
                 )
             )
             touched: dict[Any, Any] = {WorkOrder.updated_at: now}
-            if order["first_response_at"] is None and not self.actor.is_requester:
+            if order.first_response_at is None and not self.actor.is_requester:
                 touched[WorkOrder.first_response_at] = now
             # A single-statement bump: concurrent commenters never share a version.
             bumped = (

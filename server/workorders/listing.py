@@ -13,28 +13,83 @@ cost of a page therefore depends on the page size, not on the table size.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 from uuid import UUID
 
+from piccolo.engine.base import Engine
+
 from server.accounts.actor import Actor
+from server.database import (
+    is_sqlite,
+    json_bool_sql,
+    json_object_sql,
+    json_text_sql,
+    padded_sql,
+)
 from server.sql import Sql, one_of
 from server.workorders import lifecycle, schemas
 from server.workorders.scope import in_scope, scope_terms
 
-ORDER_SELECT = """
-SELECT w.id, w.number, w.kind, w.title, w.description, w.priority, w.status,
-  w.customer AS customer_id, w.requester AS requester_id, w.site AS site_id,
-  s.name AS site_name, w.asset AS asset_id, w.service_item AS service_item_id,
-  w.department AS department_id, w.team AS team_id, w.assignee AS assignee_id,
-  u.display_name AS assignee_name, w.parent AS parent_id, w.template AS template_id,
-  w.custom_fields, w.due_at, w.first_response_at, w.resolved_at, w.closed_at,
-  w.status_reason, w.created_by AS created_by_id, w.created_at, w.updated_at, w.version,
-  f.starred, f.important
+ORDER_FIELDS = [
+    ("id", "w.id"),
+    ("number", "NUMBER"),
+    ("kind", "w.kind"),
+    ("title", "w.title"),
+    ("description", "w.description"),
+    ("priority", "w.priority"),
+    ("status", "w.status"),
+    ("customer_id", "w.customer"),
+    ("requester_id", "w.requester"),
+    ("site_id", "w.site"),
+    ("site_name", "s.name"),
+    ("asset_id", "w.asset"),
+    ("service_item_id", "w.service_item"),
+    ("department_id", "w.department"),
+    ("team_id", "w.team"),
+    ("assignee_id", "w.assignee"),
+    ("assignee_name", "u.display_name"),
+    ("parent_id", "w.parent"),
+    ("template_id", "w.template"),
+    ("custom_fields", "CUSTOM_FIELDS"),
+    ("due_at", "w.due_at"),
+    ("first_response_at", "w.first_response_at"),
+    ("resolved_at", "w.resolved_at"),
+    ("closed_at", "w.closed_at"),
+    ("status_reason", "w.status_reason"),
+    ("created_by_id", "w.created_by"),
+    ("created_at", "w.created_at"),
+    ("updated_at", "w.updated_at"),
+    ("version", "w.version"),
+    ("starred", "STARRED"),
+    ("important", "IMPORTANT"),
+]
+
+
+@functools.cache
+def _order_select(sqlite: bool) -> str:
+    """Each order as one JSON document built by the database, which msgspec decodes
+    straight into the answer's Struct; plus the raw sort keys for the cursor."""
+    special = {
+        "NUMBER": "'WO-' || " + padded_sql(sqlite, "w.number", 6),
+        "CUSTOM_FIELDS": json_text_sql(sqlite, "w.custom_fields"),
+        "STARRED": json_bool_sql(sqlite, "f.starred"),
+        "IMPORTANT": json_bool_sql(sqlite, "f.important"),
+    }
+    fields = [(key, special.get(expression, expression)) for key, expression in ORDER_FIELDS]
+    return f"""
+SELECT {json_object_sql(sqlite, fields)} AS doc, w.id, w.number, w.priority,
+  w.created_at, w.updated_at
 FROM work_order w
 LEFT JOIN site s ON s.id = w.site
 LEFT JOIN app_user u ON u.id = w.assignee
-LEFT JOIN order_flag f ON f."order" = w.id AND f."user" = {}
+LEFT JOIN order_flag f ON f."order" = w.id AND f."user" = {{}}
 """
+
+
+def order_select(engine: Engine) -> str:
+    return _order_select(is_sqlite(engine))
+
 
 SORT_SQL = {
     "created_at": "created_at",
@@ -112,6 +167,7 @@ def _order_by(sort: str, alias: str) -> str:
 
 
 def page_query(
+    engine: Engine,
     actor: Actor,
     query: schemas.ListQuery,
     text_match: Any,
@@ -137,7 +193,7 @@ def page_query(
         )
         args += where.args
     text = (
-        ORDER_SELECT
+        order_select(engine)
         + "WHERE w.id IN ("
         + " UNION ALL ".join(subqueries)
         + f") ORDER BY {_order_by(query.sort, 'w')} LIMIT {limit}"
@@ -145,9 +201,9 @@ def page_query(
     return Sql(text, actor.user_id, *args)
 
 
-def order_query(actor: Actor, order_id: UUID) -> Sql:
+def order_query(engine: Engine, actor: Actor, order_id: UUID) -> Sql:
     where = Sql("w.id = {}", order_id) & in_scope(actor, "w")
-    return Sql(ORDER_SELECT + "WHERE " + where.text, actor.user_id, *where.args)
+    return Sql(order_select(engine) + "WHERE " + where.text, actor.user_id, *where.args)
 
 
 TIMELINE_SQL = """

@@ -37,17 +37,10 @@ def json_value(value: Any) -> Any:
     return msgspec.json.decode(value) if isinstance(value, str | bytes) else value
 
 
-def to_order(row: dict[str, Any]) -> schemas.WorkOrder:
-    return msgspec.convert(
-        {
-            **row,
-            "number": order_number(row["number"]),
-            "custom_fields": json_value(row["custom_fields"]),
-            "starred": bool(row["starred"]),
-            "important": bool(row["important"]),
-        },
-        schemas.WorkOrder,
-        strict=False,
+def to_orders(rows: list[dict[str, Any]]) -> list[schemas.WorkOrder]:
+    """Decode the JSON documents the database built for each order."""
+    return msgspec.json.decode(
+        "[" + ",".join(row["doc"] for row in rows) + "]", type=list[schemas.WorkOrder]
     )
 
 
@@ -55,11 +48,11 @@ async def _rows(sql: Sql) -> list[dict[str, Any]]:
     return await fetch(WorkOrder._meta.db, sql.text, sql.args)
 
 
-async def fetch_order(actor: Actor, order_id: UUID) -> dict[str, Any]:
-    rows = await _rows(order_query(actor, order_id))
+async def fetch_order(actor: Actor, order_id: UUID) -> schemas.WorkOrder:
+    rows = await _rows(order_query(WorkOrder._meta.db, actor, order_id))
     if not rows:
         raise NotFound("no such work order", {"id": str(order_id)})
-    return rows[0]
+    return to_orders(rows)[0]
 
 
 async def lock_order(actor: Actor, order_id: UUID) -> dict[str, Any]:
@@ -95,7 +88,7 @@ async def fetch_page(actor: Actor, query: schemas.ListQuery) -> list[dict[str, A
     if query.cursor:
         cursor = decode_cursor(query.sort, query.cursor)
         after = (cursor.value, cursor.id)
-    return await _rows(page_query(actor, query, _text_match, after))
+    return await _rows(page_query(WorkOrder._meta.db, actor, query, _text_match, after))
 
 
 class Cursor(msgspec.Struct):

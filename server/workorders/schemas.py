@@ -24,7 +24,9 @@ Sort = Literal[
 ]
 CustomValue = str | int | float | bool | None
 CustomFields = Annotated[dict[str, CustomValue], Meta(max_length=100)]
-CommentBody = Annotated[str, Meta(min_length=1, max_length=10_000)]
+CommentBody = Annotated[
+    str, Meta(min_length=1, max_length=10_000, examples=["On my way, arriving in 20 minutes."])
+]
 FieldName = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")]
 FieldType = Literal["text", "number", "choice", "date", "boolean", "photo", "signature"]
 
@@ -124,9 +126,12 @@ class WorkOrderUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     device_time: datetime | None = None
 
 
+Note = Annotated[str, Meta(max_length=2_000, examples=["waiting for a spare pump seal"])]
+
+
 class TransitionRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     action: Action
-    reason: Annotated[str, Meta(max_length=2_000)] = ""
+    reason: Note = ""
     version: int | UnsetType = UNSET
     device_time: datetime | None = None
 
@@ -134,7 +139,7 @@ class TransitionRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True
 class AssignRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     assignee_id: UUID | None = None
     team_id: UUID | None = None
-    reason: Annotated[str, Meta(max_length=2_000)] = ""
+    reason: Note = ""
     device_time: datetime | None = None
 
 

@@ -23,7 +23,7 @@ from server.workorders.queries import (
     fetch_page,
     fetch_timeline,
     lock_order,
-    to_order,
+    to_orders,
 )
 from server.workorders.tables import Counter, OrderFlag, Template, TimelineEvent, WorkOrder
 
@@ -79,14 +79,13 @@ class WorkOrderService:
         more = len(rows) > query.limit
         rows = rows[: query.limit]
         return schemas.WorkOrderPage(
-            items=[to_order(row) for row in rows],
+            items=to_orders(rows),
             next_cursor=encode_cursor(query.sort, rows[-1]) if more else None,
         )
 
     async def get(self, order_id: UUID) -> schemas.WorkOrderDetail:
-        row = await fetch_order(self.actor, order_id)
+        order = await fetch_order(self.actor, order_id)
         timeline = await fetch_timeline(order_id)
-        order = to_order(row)
         return schemas.WorkOrderDetail(
             **msgspec.structs.asdict(order),
             timeline=timeline,
@@ -103,7 +102,7 @@ class WorkOrderService:
         return await fetch_timeline(order_id)
 
     async def _response(self, order_id: UUID) -> schemas.WorkOrder:
-        return to_order(await fetch_order(self.actor, order_id))
+        return await fetch_order(self.actor, order_id)
 
     # Writing -----------------------------------------------------------------
 
@@ -481,8 +480,8 @@ class WorkOrderService:
     async def set_flags(self, order_id: UUID, data: schemas.FlagsUpdate) -> schemas.Flags:
         current = await fetch_order(self.actor, order_id)
         merged = {
-            "starred": bool(current["starred"]) if data.starred is UNSET else data.starred,
-            "important": bool(current["important"]) if data.important is UNSET else data.important,
+            "starred": current.starred if data.starred is UNSET else data.starred,
+            "important": current.important if data.important is UNSET else data.important,
         }
         await OrderFlag.insert(
             OrderFlag(

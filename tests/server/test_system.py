@@ -55,7 +55,10 @@ async def test_openapi_documents_every_operation(client: httpx.AsyncClient) -> N
         if path.startswith("/api/") and path != "/api/health" and not path.startswith("/api/auth/"):
             assert operation.get("security"), (path, method)
             assert "401" in operation["responses"], (path, method)
-    error_schema = document["components"]["schemas"]["ErrorBody"]
+    schemas = document["components"]["schemas"]
+    assert schemas["WorkOrderCreate"]["properties"]["title"]["examples"]
+    assert schemas["LoginRequest"]["properties"]["username"]["examples"] == ["tech01"]
+    error_schema = schemas["ErrorBody"]
     assert set(error_schema["required"]) == {"code", "message"}
 
 
