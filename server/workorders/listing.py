@@ -182,7 +182,7 @@ def page_query(
     branches = view or scope_terms(actor, "b") or [Sql()]
     if view is not None:
         common &= in_scope(actor, "b")
-    subqueries = []
+    subqueries: list[str] = []
     args: list[Any] = []
     for branch in branches:
         where = branch & common

@@ -1,0 +1,164 @@
+"""The ``fieldops`` command, run as a real process against a throwaway SQLite file."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def fieldops(
+    env: dict[str, str], *args: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "server.cli", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("FIELDOPS_")}
+    return {
+        **clean,
+        "FIELDOPS_DATABASE_URL": f"sqlite:///{tmp_path / 'fieldops.sqlite'}",
+        "FIELDOPS_VAR_DIR": str(tmp_path / "var"),
+    }
+
+
+def one_line_error(result: subprocess.CompletedProcess[str], code: int) -> str:
+    assert result.returncode == code, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_migrate_demo_and_create_user(env: dict[str, str]) -> None:
+    outdated = fieldops(env, "demo", "--scale", "5")
+    assert "fieldops migrate" in one_line_error(outdated, 2)
+
+    migrated = fieldops(env, "migrate")
+    assert migrated.returncode == 0, migrated.stderr
+    assert "Applied workorders:" in migrated.stdout
+    assert fieldops(env, "migrate").stdout.strip() == "No pending migrations."
+
+    demo = fieldops(env, "demo", "--scale", "30")
+    assert demo.returncode == 0, demo.stderr
+    assert "work_order 30," in demo.stdout
+    assert "fieldops-demo" in demo.stdout
+    for username in ("admin", "manager3", "tech20", "inspector2", "requester10"):
+        assert username in demo.stdout
+    skipped = fieldops(env, "demo", "--if-empty")
+    assert skipped.returncode == 0
+    assert "not loaded" in skipped.stdout
+    assert "empty database" in one_line_error(fieldops(env, "demo"), 1)
+
+    created = fieldops(
+        env,
+        "create-user",
+        "Alice",
+        "--role",
+        "manager",
+        "--name",
+        "Alice Wang",
+        "--password",
+        "long-enough-1",
+        "--department",
+        "Facilities",
+        "--manages",
+        "Facilities",
+    )
+    assert created.returncode == 0, created.stderr
+    assert "manager 'alice'" in created.stdout
+    prompted = fieldops(
+        env,
+        "create-user",
+        "bob",
+        "--role",
+        "technician",
+        "--name",
+        "Bob",
+        stdin="long-enough-2\nlong-enough-2\n",
+    )
+    assert prompted.returncode == 0, prompted.stderr
+
+    taken = fieldops(
+        env, "create-user", "alice", "--role", "admin", "--name", "A", "--password", "long-enough-1"
+    )
+    assert "taken" in one_line_error(taken, 1)
+    unknown = fieldops(
+        env,
+        "create-user",
+        "carol",
+        "--role",
+        "technician",
+        "--name",
+        "C",
+        "--password",
+        "long-enough-1",
+        "--department",
+        "Nowhere",
+    )
+    assert "Facilities" in one_line_error(unknown, 1)
+    short = fieldops(
+        env, "create-user", "dave", "--role", "admin", "--name", "D", "--password", "short"
+    )
+    assert "password" in one_line_error(short, 2)
+
+
+def test_wrong_setting_is_one_line_naming_it(env: dict[str, str]) -> None:
+    for command in (["migrate"], ["serve"], ["demo"]):
+        line = one_line_error(fieldops({**env, "FIELDOPS_PORT": "abc"}, *command), 2)
+        assert "FIELDOPS_PORT" in line
+
+
+def test_unreachable_database_is_one_line(env: dict[str, str]) -> None:
+    env = {**env, "FIELDOPS_DATABASE_URL": "postgresql://fieldops@127.0.0.1:1/fieldops"}
+    assert "cannot open the database" in one_line_error(fieldops(env, "migrate"), 2)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_serve_answers(env: dict[str, str]) -> None:
+    assert fieldops(env, "migrate").returncode == 0
+    port = free_port()
+    with subprocess.Popen(
+        [sys.executable, "-m", "server.cli", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    ) as server:
+        try:
+            assert server.stdout is not None
+            seen = []
+            for line in server.stdout:  # uvicorn logs its start-up; EOF if it died
+                seen.append(line)
+                if "Application startup complete" in line:
+                    break
+            else:
+                pytest.fail("the server did not start:\n" + "".join(seen))
+            response = httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=10)
+            assert response.status_code == 200
+            assert response.json()["database"] == "ok"
+        finally:
+            server.terminate()
+            server.communicate(timeout=10)
