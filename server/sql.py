@@ -11,9 +11,11 @@ from typing import Any
 class Sql:
     """A condition or statement with ``{}`` placeholders and its arguments, in order."""
 
-    def __init__(self, text: str = "", *args: Any) -> None:
+    def __init__(self, text: str = "", *args: Any, indexed: str | None = None) -> None:
         self.text = text
         self.args = list(args)
+        # The column whose (column, status, created_at, id) index serves this term alone.
+        self.indexed = indexed
 
     def __and__(self, other: Sql) -> Sql:
         if not self.text:

@@ -15,13 +15,14 @@ def scope_terms(actor: Actor, alias: str) -> list[Sql] | None:
     if actor.is_admin:
         return None
     if actor.is_manager:
-        return [Sql(f"{alias}.department = {{}}", d) for d in actor.managed_departments] + [
-            Sql(f"{alias}.department IS NULL")
-        ]
+        return [
+            Sql(f"{alias}.department = {{}}", d, indexed="department")
+            for d in actor.managed_departments
+        ] + [Sql(f"{alias}.department IS NULL", indexed="department")]
     if actor.is_field_worker:
-        terms = [Sql(f"{alias}.assignee = {{}}", actor.user_id)]
+        terms = [Sql(f"{alias}.assignee = {{}}", actor.user_id, indexed="assignee")]
         if actor.team_id is not None:
-            terms.append(Sql(f"{alias}.team = {{}}", actor.team_id))
+            terms.append(Sql(f"{alias}.team = {{}}", actor.team_id, indexed="team"))
         return terms
     return [
         Sql(f"{alias}.requester = {{}}", actor.user_id),

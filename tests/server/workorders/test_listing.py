@@ -150,3 +150,30 @@ async def test_bad_list_parameters(client: httpx.AsyncClient, world: World) -> N
         f"/api/work-orders?sort=priority&cursor={other_sort['next_cursor']}", headers=headers
     )
     assert mixed.status_code == 422
+
+
+async def test_status_filters_split_by_status_keep_order_and_pages(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    ids = await make_orders(world, 30)
+    expected = [ids[i] for i in range(30) if i % 5 in (0, 1, 2)][::-1]  # new/assigned/in_progress
+    for who in ("admin", "north_manager", "north_tech"):
+        headers = await world.headers(who)
+        seen: list[str] = []
+        cursor = ""
+        while True:
+            page = (
+                await client.get(
+                    f"/api/work-orders?view=unresolved&limit=4{cursor}", headers=headers
+                )
+            ).json()
+            seen += [item["id"] for item in page["items"]]
+            if page["next_cursor"] is None:
+                break
+            cursor = f"&cursor={page['next_cursor']}"
+        visible = (
+            expected
+            if who != "north_tech"
+            else [ids[i] for i in range(30) if i % 5 in (1, 2)][::-1]
+        )
+        assert seen == visible, who
