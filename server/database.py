@@ -80,6 +80,11 @@ def json_object_sql(sqlite: bool, fields: list[tuple[str, str]]) -> str:
     return f"{function}({pairs})"
 
 
+def json_array_agg_sql(sqlite: bool, expression: str) -> str:
+    """Aggregate JSON documents into one JSON array (in the order rows arrive)."""
+    return f"json_group_array(json({expression}))" if sqlite else f"json_agg({expression})"
+
+
 def json_bool_sql(sqlite: bool, expression: str) -> str:
     """A JSON true/false for a nullable boolean column (SQLite stores 0/1)."""
     if sqlite:

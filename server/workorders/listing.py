@@ -22,6 +22,7 @@ from piccolo.engine.base import Engine
 from server.accounts.actor import Actor
 from server.database import (
     is_sqlite,
+    json_array_agg_sql,
     json_bool_sql,
     json_object_sql,
     json_text_sql,
@@ -69,7 +70,7 @@ ORDER_FIELDS = [
 @functools.cache
 def _order_select(sqlite: bool) -> str:
     """Each order as one JSON document built by the database, which msgspec decodes
-    straight into the answer's Struct; plus the raw sort keys for the cursor."""
+    straight into the answer's Struct."""
     special = {
         "NUMBER": "'WO-' || " + padded_sql(sqlite, "w.number", 6),
         "CUSTOM_FIELDS": json_text_sql(sqlite, "w.custom_fields"),
@@ -78,8 +79,7 @@ def _order_select(sqlite: bool) -> str:
     }
     fields = [(key, special.get(expression, expression)) for key, expression in ORDER_FIELDS]
     return f"""
-SELECT {json_object_sql(sqlite, fields)} AS doc, w.id, w.number, w.priority,
-  w.created_at, w.updated_at
+SELECT {json_object_sql(sqlite, fields)} AS doc
 FROM work_order w
 LEFT JOIN site s ON s.id = w.site
 LEFT JOIN app_user u ON u.id = w.assignee
@@ -217,12 +217,15 @@ def page_query(
             f"ORDER BY {_order_by(query.sort, 'b')} LIMIT {limit}) AS page_{len(subqueries)}"
         )
         args += where.args
-    text = (
+    page = (
         order_select(engine)
         + "WHERE w.id IN ("
         + " UNION ALL ".join(subqueries)
         + f") ORDER BY {_order_by(query.sort, 'w')} LIMIT {limit}"
     )
+    # The page comes back as one JSON array in one row: each row that a SQLite read
+    # hands to Python costs a trip through the GIL, which the event loop holds.
+    text = f"SELECT {json_array_agg_sql(is_sqlite(engine), 'page.doc')} AS docs FROM ({page}) page"
     return Sql(text, actor.user_id, *args)
 
 
@@ -231,10 +234,30 @@ def order_query(engine: Engine, actor: Actor, order_id: UUID) -> Sql:
     return Sql(order_select(engine) + "WHERE " + where.text, actor.user_id, *where.args)
 
 
-TIMELINE_SQL = """
-SELECT e.id, e.version, e.kind, e.actor AS actor_id, a.display_name AS actor_name, e.at,
-  e.device_time, e.changes, e.note
-FROM timeline_event e LEFT JOIN app_user a ON a.id = e.actor
-WHERE e."order" = {}
-ORDER BY e.version
+@functools.cache
+def _timeline_sql(sqlite: bool) -> str:
+    event = json_object_sql(
+        sqlite,
+        [
+            ("id", "e.id"),
+            ("version", "e.version"),
+            ("kind", "e.kind"),
+            ("actor_id", "e.actor"),
+            ("actor_name", "a.display_name"),
+            ("at", "e.at"),
+            ("device_time", "e.device_time"),
+            ("changes", json_text_sql(sqlite, "e.changes")),
+            ("note", "e.note"),
+        ],
+    )
+    return f"""
+SELECT {json_array_agg_sql(sqlite, "timeline.doc")} AS docs FROM (
+  SELECT {event} AS doc FROM timeline_event e LEFT JOIN app_user a ON a.id = e.actor
+  WHERE e."order" = {{}} ORDER BY e.version
+) timeline
 """
+
+
+def timeline_query(engine: Engine, order_id: UUID) -> Sql:
+    """An order's timeline as one JSON array (see ``page_query`` for why one row)."""
+    return Sql(_timeline_sql(is_sqlite(engine)), order_id)

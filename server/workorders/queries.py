@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -15,7 +16,7 @@ from server.database import fetch, is_sqlite, like_any
 from server.errors import Invalid, NotFound
 from server.sql import Sql
 from server.workorders import schemas
-from server.workorders.listing import TIMELINE_SQL, order_query, page_query
+from server.workorders.listing import order_query, page_query, timeline_query
 from server.workorders.scope import in_scope
 from server.workorders.tables import TimelineEvent, WorkOrder
 
@@ -35,6 +36,18 @@ def order_number(number: int) -> str:
 def json_value(value: Any) -> Any:
     """JSON columns arrive as text on both engines."""
     return msgspec.json.decode(value) if isinstance(value, str | bytes) else value
+
+
+SORT_KEYS: dict[str, Callable[[schemas.WorkOrder], Any]] = {
+    "created_at": lambda order: (order.created_at, order.id),
+    "updated_at": lambda order: (order.updated_at, order.id),
+    "priority": lambda order: (order.priority, order.id),
+    "number": lambda order: (number_of(order), order.id),
+}
+
+
+def number_of(order: schemas.WorkOrder) -> int:
+    return int(order.number.removeprefix("WO-"))
 
 
 def to_orders(rows: list[dict[str, Any]]) -> list[schemas.WorkOrder]:
@@ -69,10 +82,10 @@ async def lock_order(actor: Actor, order_id: UUID) -> dict[str, Any]:
 
 
 async def fetch_timeline(order_id: UUID) -> list[schemas.TimelineEvent]:
-    rows = await fetch(TimelineEvent._meta.db, TIMELINE_SQL, [order_id])
-    for row in rows:
-        row["changes"] = json_value(row["changes"])
-    return msgspec.convert(rows, list[schemas.TimelineEvent], strict=False)
+    rows = await _rows(timeline_query(TimelineEvent._meta.db, order_id))
+    docs = rows[0]["docs"] if rows else None
+    events = msgspec.json.decode(docs, type=list[schemas.TimelineEvent]) if docs else []
+    return sorted(events, key=lambda event: event.version)
 
 
 def _text_match(alias: str, text: str) -> Sql:
@@ -83,12 +96,18 @@ def _text_match(alias: str, text: str) -> Sql:
     return Sql(condition, *args)
 
 
-async def fetch_page(actor: Actor, query: schemas.ListQuery) -> list[dict[str, Any]]:
+async def fetch_page(actor: Actor, query: schemas.ListQuery) -> list[schemas.WorkOrder]:
+    """Up to ``limit + 1`` orders in page order (one more tells that more follow)."""
     after = None
     if query.cursor:
         cursor = decode_cursor(query.sort, query.cursor)
         after = (cursor.value, cursor.id)
-    return await _rows(page_query(WorkOrder._meta.db, actor, query, _text_match, after))
+    rows = await _rows(page_query(WorkOrder._meta.db, actor, query, _text_match, after))
+    docs = rows[0]["docs"] if rows else None
+    orders = msgspec.json.decode(docs, type=list[schemas.WorkOrder]) if docs else []
+    # Aggregates keep the order rows arrive in, which SQL does not promise: sort here.
+    column = query.sort.lstrip("-")
+    return sorted(orders, key=SORT_KEYS[column], reverse=query.sort.startswith("-"))
 
 
 class Cursor(msgspec.Struct):
@@ -97,9 +116,10 @@ class Cursor(msgspec.Struct):
     id: UUID
 
 
-def encode_cursor(sort: str, row: dict[str, Any]) -> str:
-    value = row[sort.lstrip("-")]
-    raw = msgspec.json.encode(Cursor(sort, value, row["id"]))
+def encode_cursor(sort: str, order: schemas.WorkOrder) -> str:
+    column = sort.lstrip("-")
+    value = number_of(order) if column == "number" else getattr(order, column)
+    raw = msgspec.json.encode(Cursor(sort, value, order.id))
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 

@@ -23,7 +23,6 @@ from server.workorders.queries import (
     fetch_page,
     fetch_timeline,
     lock_order,
-    to_orders,
 )
 from server.workorders.tables import Counter, OrderFlag, Template, TimelineEvent, WorkOrder
 
@@ -75,12 +74,12 @@ class WorkOrderService:
 
     async def list_orders(self, query: schemas.ListQuery) -> schemas.WorkOrderPage:
         """One page of the caller's orders, in one query whatever the page size."""
-        rows = await fetch_page(self.actor, query)
-        more = len(rows) > query.limit
-        rows = rows[: query.limit]
+        orders = await fetch_page(self.actor, query)
+        more = len(orders) > query.limit
+        orders = orders[: query.limit]
         return schemas.WorkOrderPage(
-            items=to_orders(rows),
-            next_cursor=encode_cursor(query.sort, rows[-1]) if more else None,
+            items=orders,
+            next_cursor=encode_cursor(query.sort, orders[-1]) if more else None,
         )
 
     async def get(self, order_id: UUID) -> schemas.WorkOrderDetail:
