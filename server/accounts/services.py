@@ -23,6 +23,7 @@ from server.accounts.tokens import (
 from server.clock import Clock
 from server.database import fetch, is_sqlite, list_agg, write_transaction
 from server.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from server.references import require_reference
 from server.settings import Settings
 
 USER_COLUMNS = (
@@ -193,14 +194,8 @@ class UserService:
 
 
 async def _check_references(data: schemas.UserCreate | schemas.UserUpdate) -> None:
-    department_id = getattr(data, "department_id", None)
-    team_id = getattr(data, "team_id", None)
-    if isinstance(department_id, UUID) and not await Department.exists().where(
-        Department.id == department_id
-    ):
-        raise Invalid("no such department", {"department_id": str(department_id)})
-    if isinstance(team_id, UUID) and not await Team.exists().where(Team.id == team_id):
-        raise Invalid("no such team", {"team_id": str(team_id)})
+    await require_reference(Department, data.department_id, "department_id", "department")
+    await require_reference(Team, data.team_id, "team_id", "team")
     skills = data.skills if isinstance(data.skills, list) else []
     if skills:
         known = {

@@ -28,6 +28,7 @@ from server.database import array_has, contains, for_update, write_transaction
 from server.errors import Conflict, Forbidden, Invalid, NotFound
 from server.masterdata import schemas
 from server.masterdata.tables import Asset, Customer, CustomerGroup, ServiceItem, Site
+from server.references import require_reference
 
 S = TypeVar("S", bound=msgspec.Struct)
 
@@ -99,14 +100,6 @@ async def _fetch(
     if row is None:
         raise NotFound(f"no such {what}")
     return msgspec.convert(row, struct)
-
-
-async def _require_reference(table: type[Table], key: Any, field: str, what: str) -> None:
-    """422 naming ``field`` when a referenced row does not exist (None and UNSET pass)."""
-    if key is None or key is msgspec.UNSET:
-        return
-    if not await table.exists().where(table._meta.primary_key == key):
-        raise Invalid(f"no such {what}", {field: str(key)})
 
 
 async def _update(table: type[Table], key: Any, values: dict[Column | str, Any], what: str) -> None:
@@ -223,14 +216,14 @@ class TeamService:
         _require_manager(self.actor)
         team_id = uuid4()
         async with _unique("name", data.name), write_transaction(Team._meta.db):
-            await _require_reference(Department, data.department_id, "department_id", "department")
+            await require_reference(Department, data.department_id, "department_id", "department")
             await Team.insert(Team(id=team_id, name=data.name, department=data.department_id))
         return schemas.Team(id=team_id, **msgspec.structs.asdict(data))
 
     async def update(self, team_id: UUID, data: schemas.TeamUpdate) -> schemas.Team:
         _require_manager(self.actor)
         async with _unique("name", data.name), write_transaction(Team._meta.db):
-            await _require_reference(Department, data.department_id, "department_id", "department")
+            await require_reference(Department, data.department_id, "department_id", "department")
             await _update(Team, team_id, _changes(Team, data), "team")
         return await self.get(team_id)
 
@@ -344,7 +337,7 @@ class CustomerService:
         _require_manager(self.actor)
         customer_id = uuid4()
         async with _unique("name", data.name), write_transaction(Customer._meta.db):
-            await _require_reference(CustomerGroup, data.group_id, "group_id", "customer group")
+            await require_reference(CustomerGroup, data.group_id, "group_id", "customer group")
             await Customer.insert(
                 Customer(
                     id=customer_id,
@@ -359,7 +352,7 @@ class CustomerService:
     async def update(self, customer_id: UUID, data: schemas.CustomerUpdate) -> schemas.Customer:
         _require_manager(self.actor)
         async with _unique("name", data.name), write_transaction(Customer._meta.db):
-            await _require_reference(CustomerGroup, data.group_id, "group_id", "customer group")
+            await require_reference(CustomerGroup, data.group_id, "group_id", "customer group")
             await _update(Customer, customer_id, _changes(Customer, data), "customer")
         return await self.get(customer_id)
 
@@ -391,7 +384,7 @@ class SiteService:
         _require_manager(self.actor)
         site_id = uuid4()
         async with write_transaction(Site._meta.db):
-            await _require_reference(Customer, data.customer_id, "customer_id", "customer")
+            await require_reference(Customer, data.customer_id, "customer_id", "customer")
             await Site.insert(
                 Site(
                     id=site_id,
@@ -408,7 +401,7 @@ class SiteService:
     async def update(self, site_id: UUID, data: schemas.SiteUpdate) -> schemas.Site:
         _require_manager(self.actor)
         async with write_transaction(Site._meta.db):
-            await _require_reference(Customer, data.customer_id, "customer_id", "customer")
+            await require_reference(Customer, data.customer_id, "customer_id", "customer")
             await _update(Site, site_id, _changes(Site, data), "site")
         return await self.get(site_id)
 
@@ -466,7 +459,7 @@ class AssetService:
         _check_warranty(data.installed_on, data.warranty_until)
         asset_id = uuid4()
         async with _unique("tag", tag, code="tag_taken"), write_transaction(Asset._meta.db):
-            await _require_reference(Site, data.site_id, "site_id", "site")
+            await require_reference(Site, data.site_id, "site_id", "site")
             await Asset.insert(
                 Asset(
                     id=asset_id,
@@ -501,7 +494,7 @@ class AssetService:
                 if data.warranty_until is msgspec.UNSET
                 else data.warranty_until,
             )
-            await _require_reference(Site, data.site_id, "site_id", "site")
+            await require_reference(Site, data.site_id, "site_id", "site")
             await _update(Asset, asset_id, _changes(Asset, data), "asset")
         return await self.get(asset_id)
 
@@ -546,7 +539,7 @@ class ServiceItemService:
         )
         async with _unique("name", data.name), write_transaction(ServiceItem._meta.db):
             await _require_skills(data.required_skills)
-            await _require_reference(Department, data.department_id, "department_id", "department")
+            await require_reference(Department, data.department_id, "department_id", "department")
             await ServiceItem.insert(
                 ServiceItem(
                     id=item_id,
@@ -567,7 +560,7 @@ class ServiceItemService:
         async with _unique("name", data.name), write_transaction(ServiceItem._meta.db):
             if isinstance(data.required_skills, list):
                 await _require_skills(data.required_skills)
-            await _require_reference(Department, data.department_id, "department_id", "department")
+            await require_reference(Department, data.department_id, "department_id", "department")
             await _update(ServiceItem, item_id, _changes(ServiceItem, data), "service item")
         return await self.get(item_id)
 

@@ -15,6 +15,7 @@ from server.clock import Clock
 from server.database import write_transaction
 from server.errors import Conflict, Forbidden, Invalid
 from server.masterdata.tables import Asset, Customer, ServiceItem, Site
+from server.references import require_reference
 from server.workorders import lifecycle, schemas
 from server.workorders.custom_fields import validate as validate_custom_fields
 from server.workorders.queries import (
@@ -211,15 +212,8 @@ class WorkOrderService:
 
     async def _check_references(self, values: dict[str, Any]) -> None:
         for field, table in REFERENCES.items():
-            value = values.get(field)
-            if value is not None and not await table.exists().where(
-                table._meta.primary_key == value
-            ):
-                raise Invalid(
-                    f"no such {field.removesuffix('_id').replace('_', ' ')}",
-                    {field: str(value)},
-                    code="unknown_reference",
-                )
+            what = field.removesuffix("_id").replace("_", " ")
+            await require_reference(table, values.get(field), field, what)
 
     async def _check_asset_site(self, asset_id: UUID, site_id: UUID) -> None:
         if not await Asset.exists().where(Asset.id == asset_id, Asset.site == site_id):

@@ -151,7 +151,7 @@ async def test_asset_rules(client: httpx.AsyncClient, world: World) -> None:
         json=asset_body(world, site_id="00000000-0000-4000-8000-0000000000aa"),
         headers=auth,
     )
-    body = assert_error(unknown_site, 422, "invalid")
+    body = assert_error(unknown_site, 422, "unknown_reference")
     assert body["details"] == {"site_id": "00000000-0000-4000-8000-0000000000aa"}
 
     asset = (
@@ -181,7 +181,7 @@ async def test_asset_rules(client: httpx.AsyncClient, world: World) -> None:
         json={"site_id": "00000000-0000-4000-8000-0000000000aa"},
         headers=auth,
     )
-    assert_error(moved, 422, "invalid")
+    assert_error(moved, 422, "unknown_reference")
 
 
 async def test_asset_named_by_an_order_is_in_use(client: httpx.AsyncClient, world: World) -> None:

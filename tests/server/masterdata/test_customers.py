@@ -88,7 +88,7 @@ async def test_customer_validation(client: httpx.AsyncClient, world: World) -> N
         json={"name": "X", "group_id": "00000000-0000-4000-8000-000000000009"},
         headers=auth,
     )
-    body = assert_error(unknown_group, 422, "invalid")
+    body = assert_error(unknown_group, 422, "unknown_reference")
     assert body["details"] == {"group_id": "00000000-0000-4000-8000-000000000009"}
     duplicate = await client.post("/api/customers", json={"name": "Acme Stores"}, headers=auth)
     assert_error(duplicate, 409, "name_taken")

@@ -102,7 +102,7 @@ async def test_team_crud_and_department_filter(client: httpx.AsyncClient, world:
         json={"department_id": "00000000-0000-4000-8000-000000000001"},
         headers=auth,
     )
-    body = assert_error(unknown, 422, "invalid")
+    body = assert_error(unknown, 422, "unknown_reference")
     assert body["details"] == {"department_id": "00000000-0000-4000-8000-000000000001"}
     taken = await client.post("/api/teams", json={"name": "south crew"}, headers=auth)
     assert_error(taken, 409, "name_taken")

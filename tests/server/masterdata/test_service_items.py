@@ -73,7 +73,7 @@ async def test_service_item_validation(client: httpx.AsyncClient, world: World) 
         json={"name": "X", "department_id": "00000000-0000-4000-8000-0000000000dd"},
         headers=auth,
     )
-    body = assert_error(unknown_department, 422, "invalid")
+    body = assert_error(unknown_department, 422, "unknown_reference")
     assert body["details"] == {"department_id": "00000000-0000-4000-8000-0000000000dd"}
     bad_priority = await client.post(
         "/api/service-items", json={"name": "X", "default_priority": "P9"}, headers=auth

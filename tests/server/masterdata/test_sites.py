@@ -92,7 +92,7 @@ async def test_site_edges_and_references(client: httpx.AsyncClient, world: World
         json={**SITE, "customer_id": "00000000-0000-4000-8000-00000000000c"},
         headers=auth,
     )
-    body = assert_error(unknown, 422, "invalid")
+    body = assert_error(unknown, 422, "unknown_reference")
     assert body["details"] == {"customer_id": "00000000-0000-4000-8000-00000000000c"}
     missing_field = await client.post("/api/sites", json={"name": "No place"}, headers=auth)
     assert_error(missing_field, 400, "validation_error")
