@@ -32,7 +32,6 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     access_token_minutes: Positive = 15
     refresh_token_days: Positive = 30
     max_body_bytes: Positive = 1_048_576
-    debug: bool = False
 
     @property
     def is_sqlite(self) -> bool:

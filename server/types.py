@@ -16,15 +16,6 @@ Radius = Annotated[
 Priority = Literal["P1", "P2", "P3", "P4", "P5"]
 Role = Literal["admin", "manager", "technician", "inspector", "requester"]
 Language = Literal["zh-CN", "en"]
-AssetTag = Annotated[
-    str,
-    Meta(
-        min_length=1,
-        max_length=64,
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
-        description="printable label code: letters, digits, '.', '_' and '-'",
-    ),
-]
 Name = Annotated[str, Meta(min_length=1, max_length=200, examples=["Lift stuck between floors"])]
 ShortName = Annotated[str, Meta(min_length=1, max_length=100, examples=["Wang Fang"])]
 Username = Annotated[
@@ -42,7 +33,6 @@ SkillCode = Annotated[str, Meta(min_length=1, max_length=50, pattern=r"^[a-z0-9_
 LongText = Annotated[
     str, Meta(max_length=20_000, examples=["The lift stops at floor 3 and the doors stay shut."])
 ]
-Reason = Annotated[str, Meta(min_length=1, max_length=2_000)]
 PageLimit = Annotated[int, Meta(ge=1, le=200)]
 AssetTagInput = Annotated[
     str,

@@ -11,7 +11,6 @@ from datetime import date, timedelta
 from server.demo.organisation import AFTER_SALES, FACILITIES, IT_SUPPORT, SAFETY, new_id
 from server.demo.writer import Row
 
-SITE_COUNT = 50
 ASSET_COUNT = 500
 
 # district -> (centre latitude, centre longitude, postcode, streets)

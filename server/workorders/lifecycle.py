@@ -37,7 +37,6 @@ Action = Literal[
     "reopen",
 ]
 
-STATUSES: tuple[Status, ...] = Status.__args__  # type: ignore[attr-defined]
 ACTIONS: tuple[Action, ...] = Action.__args__  # type: ignore[attr-defined]
 OPEN: frozenset[str] = frozenset(
     ["new", "assigned", "accepted", "en_route", "on_site", "in_progress", "suspended"]

@@ -29,10 +29,6 @@ FROM work_order w WHERE
 """
 
 
-def order_number(number: int) -> str:
-    return f"WO-{number:06d}"
-
-
 def json_value(value: Any) -> Any:
     """JSON columns arrive as text on both engines."""
     return msgspec.json.decode(value) if isinstance(value, str | bytes) else value

@@ -20,11 +20,11 @@ def test_values_are_parsed_and_typed() -> None:
             "FIELDOPS_PORT": "9001",
             "FIELDOPS_HOST": "0.0.0.0",
             "FIELDOPS_DATABASE_URL": "postgresql://u@db:5432/fieldops",
-            "FIELDOPS_DEBUG": "true",
+            "FIELDOPS_REFRESH_TOKEN_DAYS": "7",
         }
     )
     assert settings.port == 9001
-    assert settings.debug is True
+    assert settings.refresh_token_days == 7
     assert not settings.is_sqlite
 
 
@@ -35,7 +35,7 @@ def test_values_are_parsed_and_typed() -> None:
         ("FIELDOPS_PORT", "70000"),
         ("FIELDOPS_DATABASE_URL", "mysql://x"),
         ("FIELDOPS_DB_POOL_SIZE", "0"),
-        ("FIELDOPS_DEBUG", "maybe"),
+        ("FIELDOPS_ACCESS_TOKEN_MINUTES", "soon"),
     ],
 )
 def test_a_wrong_value_names_its_variable(name: str, value: str) -> None:
