@@ -160,11 +160,9 @@ class WorkOrderController(Controller):
     @get(
         "/{order_id:uuid}/timeline", operation_id="GetWorkOrderTimeline", responses=errors(401, 404)
     )
-    async def timeline(
-        self, order_id: OrderId, orders: OrderServiceDep
-    ) -> list[schemas.TimelineEvent]:
+    async def timeline(self, order_id: OrderId, orders: OrderServiceDep) -> schemas.Timeline:
         """Every step of the order's history, oldest first."""
-        return await orders.timeline(order_id)
+        return schemas.Timeline(items=await orders.timeline(order_id))
 
     @put(
         "/{order_id:uuid}/flags", operation_id="SetWorkOrderFlags", responses=errors(400, 401, 404)

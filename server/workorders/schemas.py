@@ -77,6 +77,10 @@ class TimelineEvent(msgspec.Struct, kw_only=True):
     note: str
 
 
+class Timeline(msgspec.Struct):
+    items: list[TimelineEvent]
+
+
 class WorkOrderDetail(WorkOrder, kw_only=True):
     timeline: list[TimelineEvent]
     allowed_actions: list[Action]

@@ -38,6 +38,7 @@ REFERENCES: dict[str, Any] = {
     "template_id": Template,
     "requester_id": User,
 }
+MAX_PROJECT_DEPTH = 20
 # Which fields of an existing order each kind of caller may edit.
 STAFF_EDITABLE = frozenset(
     [
@@ -337,12 +338,33 @@ class WorkOrderService:
                     values[_column(field)] = new
             if not diff:
                 return await self._response(order_id)
+            if "parent_id" in requested and requested["parent_id"] is not None:
+                await self._check_not_ancestor(order_id, requested["parent_id"])
             asset = values.get(WorkOrder.asset, row["asset"])
             site = values.get(WorkOrder.site, row["site"])
             if asset is not None and site is not None:
                 await self._check_asset_site(asset, site)
             await self._save(order_id, row, values, "edited", diff, data.device_time)
         return await self._response(order_id)
+
+    @staticmethod
+    async def _check_not_ancestor(order_id: UUID, parent_id: UUID) -> None:
+        """A project tree must stay a tree: the new parent may not descend from the order."""
+        current: UUID | None = parent_id
+        for _depth in range(MAX_PROJECT_DEPTH):
+            if current is None:
+                return
+            if current == order_id:
+                raise Invalid(
+                    "an order cannot be a parent of its own ancestor",
+                    {"parent_id": str(parent_id)},
+                    code="parent_cycle",
+                )
+            row = await WorkOrder.select(WorkOrder.parent).where(WorkOrder.id == current).first()
+            current = row["parent"] if row else None
+        raise Invalid(
+            f"projects nest at most {MAX_PROJECT_DEPTH} levels deep", {"parent_id": str(parent_id)}
+        )
 
     def _check_editable(self, row: dict[str, Any], fields: Any) -> None:
         actor = self.actor

@@ -78,7 +78,7 @@ async def test_create_with_assignee(client: httpx.AsyncClient, world: World) -> 
         await client.get(
             f"/api/work-orders/{body['id']}/timeline", headers=await world.headers("admin")
         )
-    ).json()
+    ).json()["items"]
     assert [(e["version"], e["kind"]) for e in timeline] == [(1, "created"), (2, "assigned")]
 
 
@@ -167,7 +167,9 @@ async def test_edit_records_changes_and_checks_version(
         f"/api/work-orders/{order_id}", json={"title": "New title"}, headers=manager
     )
     assert same.json()["version"] == 2
-    timeline = (await client.get(f"/api/work-orders/{order_id}/timeline", headers=manager)).json()
+    timeline = (await client.get(f"/api/work-orders/{order_id}/timeline", headers=manager)).json()[
+        "items"
+    ]
     assert timeline[-1]["kind"] == "edited"
     assert timeline[-1]["changes"] == {
         "title": ["Order in assigned", "New title"],
@@ -220,7 +222,9 @@ async def test_assignment_and_transfer(client: httpx.AsyncClient, world: World) 
     assert handed.status_code == 200, handed.text
     assert handed.json()["status"] == "assigned"
     assert handed.json()["assignee_id"] == str(world.id("north_tech2"))
-    timeline = (await client.get(f"/api/work-orders/{order_id}/timeline", headers=manager)).json()
+    timeline = (await client.get(f"/api/work-orders/{order_id}/timeline", headers=manager)).json()[
+        "items"
+    ]
     assert timeline[-1]["kind"] == "transferred"
     assert timeline[-1]["note"] == "on leave"
     assert timeline[-1]["changes"]["assignee"] == [
@@ -354,3 +358,26 @@ async def test_templates_check_custom_fields(client: httpx.AsyncClient, world: W
     )
     assert_error(missing, 422, "invalid_fields")
     assert await WorkOrder.count() == 1
+
+
+async def test_project_tree_cannot_loop(client: httpx.AsyncClient, world: World) -> None:
+    manager = await world.headers("north_manager")
+    project = await put_order(world, "new", kind="project")
+    child = await put_order(world, "new", parent=project)
+    grandchild = await put_order(world, "new", parent=child)
+    looped = await client.patch(
+        f"/api/work-orders/{project}", json={"parent_id": str(grandchild)}, headers=manager
+    )
+    assert_error(looped, 422, "parent_cycle")
+    itself = await client.patch(
+        f"/api/work-orders/{child}", json={"parent_id": str(child)}, headers=manager
+    )
+    assert_error(itself, 422, "parent_cycle")
+    children = (await client.get(f"/api/work-orders?parent_id={project}", headers=manager)).json()[
+        "items"
+    ]
+    assert [item["id"] for item in children] == [str(child)]
+    moved = await client.patch(
+        f"/api/work-orders/{grandchild}", json={"parent_id": str(project)}, headers=manager
+    )
+    assert moved.json()["parent_id"] == str(project)
