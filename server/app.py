@@ -15,16 +15,12 @@ from server.dependencies import DEPENDENCIES
 from server.errors import EXCEPTION_HANDLERS
 from server.health import health
 from server.masterdata.controllers import CONTROLLERS as MASTERDATA_CONTROLLERS
-from server.migrations import pending
+from server.migrations import require_current_schema
 from server.openapi import openapi_config, swagger_assets_router
 from server.settings import Settings, load
 from server.start_page import start_page
 from server.tables import all_tables
 from server.workorders.controllers import CONTROLLERS as WORKORDER_CONTROLLERS
-
-
-class SchemaOutdated(Exception):
-    pass
 
 
 def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Litestar:
@@ -36,11 +32,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
     async def database(app: Litestar) -> AsyncIterator[None]:
         await open_pool(engine, settings.db_pool_size)
         try:
-            if missing := await pending(engine):
-                raise SchemaOutdated(
-                    f"the database schema is not up to date ({len(missing)} migrations "
-                    "pending): run 'fieldops migrate'"
-                )
+            await require_current_schema(engine)
             yield
         finally:
             await close_pool(engine)

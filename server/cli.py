@@ -60,9 +60,8 @@ def run(
     settings: Settings, work: Callable[[Engine], Awaitable[T]], *, check_schema: bool = True
 ) -> T:
     """Run ``work`` against the configured database, turning set-up failures into one line."""
-    from server.app import SchemaOutdated
     from server.database import DatabaseUnavailable
-    from server.migrations import MigrationFailed
+    from server.migrations import MigrationFailed, SchemaOutdated
 
     async def main() -> T:
         async with database(settings, check_schema=check_schema) as engine:
@@ -76,20 +75,16 @@ def run(
 
 @asynccontextmanager
 async def database(settings: Settings, *, check_schema: bool) -> AsyncIterator[Engine]:
-    from server.app import SchemaOutdated
     from server.database import bind, close_pool, create_engine, open_pool
-    from server.migrations import pending
+    from server.migrations import require_current_schema
     from server.tables import all_tables
 
     engine = create_engine(settings)
     bind(engine, all_tables())
     await open_pool(engine, settings.db_pool_size)
     try:
-        if check_schema and (missing := await pending(engine)):
-            raise SchemaOutdated(
-                f"the database schema is not up to date ({len(missing)} migrations pending): "
-                "run 'fieldops migrate'"
-            )
+        if check_schema:
+            await require_current_schema(engine)
         yield engine
     finally:
         await close_pool(engine)

@@ -19,6 +19,10 @@ class MigrationFailed(Exception):
     pass
 
 
+class SchemaOutdated(Exception):
+    """The database lacks committed migrations; the app refuses to start on it."""
+
+
 def _use(engine: Engine) -> None:
     # piccolo's migration manager looks the engine up in the conf module each time.
     conf: Any = importlib.import_module(PICCOLO_CONF)
@@ -48,3 +52,11 @@ async def migrate(engine: Engine, quiet: bool = False) -> list[str]:
     if not result.success:
         raise MigrationFailed(result.message or output.getvalue())
     return todo
+
+
+async def require_current_schema(engine: Engine) -> None:
+    if missing := await pending(engine):
+        raise SchemaOutdated(
+            f"the database schema is not up to date ({len(missing)} migrations pending): "
+            "run 'fieldops migrate'"
+        )

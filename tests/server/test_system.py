@@ -7,7 +7,8 @@ import re
 import httpx
 import pytest
 
-from server.app import SchemaOutdated, create_app
+from server.app import create_app
+from server.migrations import SchemaOutdated
 from server.settings import Settings
 
 
