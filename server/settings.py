@@ -58,6 +58,9 @@ def from_env(environ: Mapping[str, str] | None = None) -> Settings:
             values[field.name] = msgspec.convert(raw, field.type, strict=False)
         except msgspec.ValidationError as exc:
             raise SettingsError(f"{env_name(field.name)}={raw!r} is invalid: {exc}") from None
+    if "database_url" not in values and "var_dir" in values:
+        # The embedded database lives with the rest of the embedded mode's files.
+        values["database_url"] = f"sqlite:///{Path(str(values['var_dir'])) / 'fieldops.sqlite'}"
     return Settings(**values)  # type: ignore[arg-type]
 
 

@@ -14,6 +14,14 @@ def test_defaults_are_the_embedded_mode() -> None:
     assert (settings.host, settings.port) == ("127.0.0.1", 8000)
 
 
+def test_the_embedded_database_follows_the_var_dir() -> None:
+    assert from_env({"FIELDOPS_VAR_DIR": "/srv/fieldops"}).database_url == (
+        "sqlite:////srv/fieldops/fieldops.sqlite"
+    )
+    explicit = {"FIELDOPS_VAR_DIR": "/srv/x", "FIELDOPS_DATABASE_URL": "sqlite:///other.db"}
+    assert from_env(explicit).database_url == "sqlite:///other.db"
+
+
 def test_values_are_parsed_and_typed() -> None:
     settings = from_env(
         {
