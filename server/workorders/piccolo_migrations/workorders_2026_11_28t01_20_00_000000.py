@@ -1,4 +1,5 @@
-"""List pages filtered by status walk one index range per status."""
+"""List pages filtered by status walk one index range per status; priority and kind
+ride along in the index so their filters need no table lookups."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
@@ -15,9 +16,12 @@ async def forwards():
         manager,
         [
             f"CREATE INDEX work_order_{column}_status_created "
-            f"ON work_order ({column}, status, created_at, id)"
+            f"ON work_order ({column}, status, created_at, id, priority, kind)"
             for column in ("assignee", "team", "department")
         ]
-        + ["CREATE INDEX work_order_status_created ON work_order (status, created_at, id)"],
+        + [
+            "CREATE INDEX work_order_status_created "
+            "ON work_order (status, created_at, id, priority, kind)"
+        ],
     )
     return manager
