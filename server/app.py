@@ -14,6 +14,7 @@ from server.database import bind, close_pool, create_engine, open_pool
 from server.dependencies import DEPENDENCIES
 from server.errors import EXCEPTION_HANDLERS
 from server.health import health
+from server.input_guard import refuse_nul
 from server.masterdata.controllers import CONTROLLERS as MASTERDATA_CONTROLLERS
 from server.migrations import require_current_schema
 from server.openapi import openapi_config, swagger_assets_router
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
             *WORKORDER_CONTROLLERS,
         ],
         dependencies=DEPENDENCIES,
+        before_request=refuse_nul,
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[database],
         openapi_config=openapi_config(),

@@ -134,20 +134,23 @@ def for_update(query: Select) -> Select:
     return query.lock_rows()
 
 
-def like_any(expressions: list[str], text: str) -> tuple[str, list[str]]:
+def like_any(sqlite: bool, expressions: list[str], text: str) -> tuple[str, list[str]]:
     """SQL matching ``text`` as a case-insensitive substring of any of ``expressions``.
 
     Returns the condition with ``{}`` placeholders and its arguments; ``%`` and ``_``
-    in the text match themselves, not any character.
+    in the text match themselves, not any character. SQLite's lower() folds ASCII
+    only, so SQLite connections carry ``fold`` (Python's str.lower) for Ö and the like.
     """
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    sql = " OR ".join(f"lower({expression}) LIKE {{}} ESCAPE '\\'" for expression in expressions)
+    lower = "fold" if sqlite else "lower"
+    sql = " OR ".join(f"{lower}({expression}) LIKE {{}} ESCAPE '\\'" for expression in expressions)
     return f"({sql})", [f"%{escaped}%"] * len(expressions)
 
 
 def contains(columns: tuple[Column, ...], text: str) -> WhereRaw:
     """``like_any`` over piccolo columns."""
     sql, args = like_any(
+        is_sqlite(columns[0]._meta.table._meta.db),
         [
             f'"{column._meta.table._meta.tablename}"."{column._meta.db_column_name}"'
             for column in columns

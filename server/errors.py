@@ -99,9 +99,16 @@ def on_http_exception(_: Request[Any, Any, Any], exc: HTTPException) -> Response
     return error_response(status, code, message, exc.extra or None)
 
 
-def on_integrity_error(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+def on_integrity_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    # The database's own words name tables and constraints: logged, not answered.
+    log.info("constraint violation on %s %s: %s", request.method, request.url.path, exc)
+    return error_response(409, "constraint_violation", "the change conflicts with existing data")
+
+
+def on_data_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.info("value refused by the database on %s %s: %s", request.method, request.url.path, exc)
     return error_response(
-        409, "constraint_violation", "the change conflicts with existing data", str(exc)
+        400, "invalid_value", "a value cannot be stored (out of range or not text)"
     )
 
 
@@ -116,5 +123,6 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     HTTPException: on_http_exception,
     sqlite3.IntegrityError: on_integrity_error,
     asyncpg.IntegrityConstraintViolationError: on_integrity_error,
+    asyncpg.DataError: on_data_error,
     Exception: on_unexpected,
 }

@@ -20,6 +20,16 @@ from piccolo.engine.sqlite import SQLiteEngine, dict_factory
 BUSY_TIMEOUT_SECONDS = 30.0
 
 
+def fold(value: str | None) -> str | None:
+    """Unicode-aware lower(), for case-insensitive search (SQLite's folds ASCII only)."""
+    return value.lower() if isinstance(value, str) else value
+
+
+def _prepare(connection: sqlite3.Connection) -> None:
+    connection.row_factory = dict_factory
+    connection.create_function("fold", 1, fold, deterministic=True)
+
+
 class PooledConnection:
     """Delegates to an aiosqlite connection; ``close`` returns it to the pool."""
 
@@ -53,6 +63,7 @@ class PooledSQLiteEngine(SQLiteEngine):
     async def _open(self) -> aiosqlite.Connection:
         connection = await aiosqlite.connect(**self.connection_kwargs)
         connection.row_factory = dict_factory  # type: ignore[assignment]
+        await connection.create_function("fold", 1, fold, deterministic=True)
         # WAL lives in the file; the others are per connection, so set them here.
         await connection.execute("PRAGMA journal_mode = WAL")
         await connection.execute("PRAGMA synchronous = NORMAL")
@@ -85,7 +96,7 @@ class PooledSQLiteEngine(SQLiteEngine):
             connection = sqlite3.connect(
                 self.path, timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False
             )
-            connection.row_factory = dict_factory
+            _prepare(connection)
             self._local.connection = connection
             self._reader_connections.append(connection)
         return connection.execute(query, args).fetchall()
@@ -99,7 +110,7 @@ class PooledSQLiteEngine(SQLiteEngine):
 
     def _read_once(self, query: str, args: list[Any]) -> list[dict[str, Any]]:
         connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS)
-        connection.row_factory = dict_factory
+        _prepare(connection)
         try:
             return connection.execute(query, args).fetchall()
         finally:

@@ -1,5 +1,6 @@
 """Constraint aliases shared by every schema (msgspec validates them on decode)."""
 
+from datetime import datetime
 from typing import Annotated, Literal
 
 from msgspec import Meta
@@ -50,3 +51,11 @@ SerialNumber = Annotated[str, Meta(min_length=1, max_length=100)]
 MeterUnit = Annotated[str, Meta(min_length=1, max_length=16, description="e.g. h, km, kWh")]
 Address = Annotated[str, Meta(max_length=500)]
 IntervalDays = Annotated[int, Meta(gt=0, le=36_500, description="days between maintenance visits")]
+Timestamp = Annotated[
+    datetime,
+    Meta(
+        tz=True,
+        description="RFC 3339 time with its offset (a time without one is refused)",
+        examples=["2026-11-02T08:00:00+08:00"],
+    ),
+]

@@ -42,7 +42,7 @@ class CommentService:
 
     async def add(self, order_id: UUID, data: schemas.CommentCreate) -> schemas.Comment:
         """Add a comment; the first one by staff or field staff is the first response."""
-        order = await fetch_order(self.actor, order_id)
+        await fetch_order(self.actor, order_id)
         comment_id = data.id or uuid4()
         now = self.clock()
         async with write_transaction(Comment._meta.db):
@@ -60,15 +60,19 @@ class CommentService:
                     device_time=data.device_time,
                 )
             )
-            touched: dict[Any, Any] = {WorkOrder.updated_at: now}
-            if order.first_response_at is None and not self.actor.is_requester:
-                touched[WorkOrder.first_response_at] = now
             # A single-statement bump: concurrent commenters never share a version.
             bumped = (
-                await WorkOrder.update({**touched, WorkOrder.version: WorkOrder.version + 1})
+                await WorkOrder.update(
+                    {WorkOrder.updated_at: now, WorkOrder.version: WorkOrder.version + 1}
+                )
                 .where(WorkOrder.id == order_id)
                 .returning(WorkOrder.version)
             )
+            if not self.actor.is_requester:
+                # Decided in the statement, so a concurrent accept is never overwritten.
+                await WorkOrder.update({WorkOrder.first_response_at: now}).where(
+                    WorkOrder.id == order_id, WorkOrder.first_response_at.is_null()
+                )
             await TimelineEvent.insert(
                 TimelineEvent(
                     id=uuid4(),

@@ -166,7 +166,7 @@ def _order_by(sort: str, alias: str) -> str:
     return f"{alias}.{SORT_SQL[sort.lstrip('-')]} {direction}, {alias}.id {direction}"
 
 
-def _statuses(query: schemas.ListQuery) -> list[str] | None:
+def statuses(query: schemas.ListQuery) -> list[str] | None:
     """The statuses a page is limited to, if any."""
     wanted: set[str] | None = set(query.status) if query.status else None
     if query.view in ("unresolved", "awaiting_response"):
@@ -204,9 +204,9 @@ def page_query(
     branches = view or scope_terms(actor, "b") or [Sql(indexed="")]
     if view is not None:
         common &= in_scope(actor, "b")
-    statuses = _statuses(query)
-    if statuses is not None and query.sort.lstrip("-") == "created_at":
-        branches = _split_by_status(branches, statuses)
+    wanted = statuses(query)
+    if wanted is not None and query.sort.lstrip("-") == "created_at":
+        branches = _split_by_status(branches, wanted)
     subqueries: list[str] = []
     args: list[Any] = []
     for branch in branches:
@@ -229,8 +229,10 @@ def page_query(
     return Sql(text, actor.user_id, *args)
 
 
-def order_query(engine: Engine, actor: Actor, order_id: UUID) -> Sql:
-    where = Sql("w.id = {}", order_id) & in_scope(actor, "w")
+def order_query(engine: Engine, actor: Actor, order_id: UUID, scoped: bool = True) -> Sql:
+    where = Sql("w.id = {}", order_id)
+    if scoped:
+        where &= in_scope(actor, "w")
     return Sql(order_select(engine) + "WHERE " + where.text, actor.user_id, *where.args)
 
 

@@ -6,17 +6,19 @@ import base64
 import binascii
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
+from msgspec import Meta
 
 from server.accounts.actor import Actor
 from server.database import fetch, is_sqlite, like_any
 from server.errors import Invalid, NotFound
 from server.sql import Sql
+from server.types import Priority
 from server.workorders import schemas
-from server.workorders.listing import order_query, page_query, timeline_query
+from server.workorders.listing import order_query, page_query, statuses, timeline_query
 from server.workorders.scope import in_scope
 from server.workorders.tables import TimelineEvent, WorkOrder
 
@@ -57,8 +59,10 @@ async def _rows(sql: Sql) -> list[dict[str, Any]]:
     return await fetch(WorkOrder._meta.db, sql.text, sql.args)
 
 
-async def fetch_order(actor: Actor, order_id: UUID) -> schemas.WorkOrder:
-    rows = await _rows(order_query(WorkOrder._meta.db, actor, order_id))
+async def fetch_order(actor: Actor, order_id: UUID, scoped: bool = True) -> schemas.WorkOrder:
+    """One order; ``scoped=False`` only to answer a write the caller was allowed to make
+    (routing an order elsewhere may take it out of the caller's scope)."""
+    rows = await _rows(order_query(WorkOrder._meta.db, actor, order_id, scoped))
     if not rows:
         raise NotFound("no such work order", {"id": str(order_id)})
     return to_orders(rows)[0]
@@ -85,9 +89,10 @@ async def fetch_timeline(order_id: UUID) -> list[schemas.TimelineEvent]:
 
 
 def _text_match(alias: str, text: str) -> Sql:
-    condition, args = like_any([f"{alias}.title", f"{alias}.description"], text)
+    sqlite = is_sqlite(WorkOrder._meta.db)
+    condition, args = like_any(sqlite, [f"{alias}.title", f"{alias}.description"], text)
     digits = text.upper().removeprefix("WO-")
-    if digits.isdigit() and len(digits) < 10:
+    if digits.isascii() and digits.isdigit() and len(digits) < 10:
         return Sql(f"({condition} OR {alias}.number = {{}})", *args, int(digits))
     return Sql(condition, *args)
 
@@ -98,6 +103,8 @@ async def fetch_page(actor: Actor, query: schemas.ListQuery) -> list[schemas.Wor
     if query.cursor:
         cursor = decode_cursor(query.sort, query.cursor)
         after = (cursor.value, cursor.id)
+    if statuses(query) == []:
+        return []  # the view and the status filter exclude each other
     rows = await _rows(page_query(WorkOrder._meta.db, actor, query, _text_match, after))
     docs = rows[0]["docs"] if rows else None
     orders = msgspec.json.decode(docs, type=list[schemas.WorkOrder]) if docs else []
@@ -127,7 +134,12 @@ def decode_cursor(sort: str, token: str) -> Cursor:
         raise Invalid("the cursor is not valid", code="invalid_cursor") from None
     if cursor.sort != sort:
         raise Invalid("the cursor belongs to another sort order", code="invalid_cursor")
-    expected = {"created_at": datetime, "updated_at": datetime, "priority": str, "number": int}
+    expected = {
+        "created_at": datetime,
+        "updated_at": datetime,
+        "priority": Priority,
+        "number": Annotated[int, Meta(ge=0, lt=2**31)],
+    }
     try:
         cursor.value = msgspec.convert(cursor.value, expected[sort.lstrip("-")])
     except msgspec.ValidationError:

@@ -7,7 +7,7 @@ from uuid import UUID
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from server.types import LongText, Name, PageLimit, Priority
+from server.types import LongText, Name, PageLimit, Priority, Timestamp
 from server.workorders.lifecycle import Action, Status
 
 Kind = Literal["customer_request", "project", "planned", "preventive", "service", "inspection"]
@@ -108,8 +108,8 @@ class WorkOrderCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     parent_id: UUID | None = None
     template_id: UUID | None = None
     custom_fields: CustomFields = msgspec.field(default_factory=dict)
-    due_at: datetime | None = None
-    device_time: datetime | None = None
+    due_at: Timestamp | None = None
+    device_time: Timestamp | None = None
 
 
 class WorkOrderUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -125,9 +125,9 @@ class WorkOrderUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     department_id: UUID | UnsetType | None = UNSET
     parent_id: UUID | UnsetType | None = UNSET
     custom_fields: CustomFields | UnsetType = UNSET
-    due_at: datetime | UnsetType | None = UNSET
+    due_at: Timestamp | UnsetType | None = UNSET
     version: int | UnsetType = UNSET
-    device_time: datetime | None = None
+    device_time: Timestamp | None = None
 
 
 Note = Annotated[str, Meta(max_length=2_000, examples=["waiting for a spare pump seal"])]
@@ -137,20 +137,20 @@ class TransitionRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True
     action: Action
     reason: Note = ""
     version: int | UnsetType = UNSET
-    device_time: datetime | None = None
+    device_time: Timestamp | None = None
 
 
 class AssignRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     assignee_id: UUID | None = None
     team_id: UUID | None = None
     reason: Note = ""
-    device_time: datetime | None = None
+    device_time: Timestamp | None = None
 
 
 class CommentCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     id: UUID | None = None
     body: CommentBody
-    device_time: datetime | None = None
+    device_time: Timestamp | None = None
 
 
 class Comment(msgspec.Struct, kw_only=True):

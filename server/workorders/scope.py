@@ -14,20 +14,23 @@ def scope_terms(actor: Actor, alias: str) -> list[Sql] | None:
     """The caller's scope as OR-ed terms, each served by an index; None: everything."""
     if actor.is_admin:
         return None
+    # Everyone sees the orders they created: an order made offline must come back.
+    created = Sql(f"{alias}.created_by = {{}}", actor.user_id)
     if actor.is_manager:
         return [
-            Sql(f"{alias}.department = {{}}", d, indexed="department")
-            for d in actor.managed_departments
-        ] + [Sql(f"{alias}.department IS NULL", indexed="department")]
+            *(
+                Sql(f"{alias}.department = {{}}", d, indexed="department")
+                for d in actor.managed_departments
+            ),
+            Sql(f"{alias}.department IS NULL", indexed="department"),
+            created,
+        ]
     if actor.is_field_worker:
         terms = [Sql(f"{alias}.assignee = {{}}", actor.user_id, indexed="assignee")]
         if actor.team_id is not None:
             terms.append(Sql(f"{alias}.team = {{}}", actor.team_id, indexed="team"))
-        return terms
-    return [
-        Sql(f"{alias}.requester = {{}}", actor.user_id),
-        Sql(f"{alias}.created_by = {{}}", actor.user_id),
-    ]
+        return [*terms, created]
+    return [Sql(f"{alias}.requester = {{}}", actor.user_id), created]
 
 
 def in_scope(actor: Actor, alias: str) -> Sql:

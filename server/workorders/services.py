@@ -13,7 +13,7 @@ from server.accounts.actor import Actor
 from server.accounts.tables import Department, Team, User
 from server.clock import Clock
 from server.database import write_transaction
-from server.errors import Conflict, Forbidden, Invalid
+from server.errors import Conflict, Forbidden, Invalid, NotFound
 from server.masterdata.tables import Asset, Customer, ServiceItem, Site
 from server.references import require_reference
 from server.workorders import lifecycle, schemas
@@ -34,7 +34,6 @@ REFERENCES: dict[str, Any] = {
     "service_item_id": ServiceItem,
     "department_id": Department,
     "team_id": Team,
-    "parent_id": WorkOrder,
     "template_id": Template,
     "requester_id": User,
 }
@@ -76,6 +75,14 @@ class WorkOrderService:
 
     async def list_orders(self, query: schemas.ListQuery) -> schemas.WorkOrderPage:
         """One page of the caller's orders, in one query whatever the page size."""
+        for name in ("created_from", "created_to", "due_from", "due_to"):
+            bound = getattr(query, name)
+            if bound is not None and bound.tzinfo is None:
+                raise Invalid(
+                    f"{name} needs a time zone offset (e.g. Z or +08:00)",
+                    {name: bound.isoformat()},
+                    code="timezone_required",
+                )
         orders = await fetch_page(self.actor, query)
         more = len(orders) > query.limit
         orders = orders[: query.limit]
@@ -103,7 +110,7 @@ class WorkOrderService:
         return await fetch_timeline(order_id)
 
     async def _response(self, order_id: UUID) -> schemas.WorkOrder:
-        return await fetch_order(self.actor, order_id)
+        return await fetch_order(self.actor, order_id, scoped=False)
 
     # Writing -----------------------------------------------------------------
 
@@ -215,6 +222,16 @@ class WorkOrderService:
         for field, table in REFERENCES.items():
             what = field.removesuffix("_id").replace("_", " ")
             await require_reference(table, values.get(field), field, what)
+        if values.get("parent_id") is not None:
+            # A parent must be an order the caller can see; others do not exist for them.
+            try:
+                await fetch_order(self.actor, values["parent_id"])
+            except NotFound:
+                raise Invalid(
+                    "no such parent order",
+                    {"parent_id": str(values["parent_id"])},
+                    code="unknown_reference",
+                ) from None
 
     async def _check_asset_site(self, asset_id: UUID, site_id: UUID) -> None:
         if not await Asset.exists().where(Asset.id == asset_id, Asset.site == site_id):
@@ -467,7 +484,9 @@ class WorkOrderService:
                 )
             if not lifecycle.may_assign(row["status"], actor.role, is_assignee):
                 raise Forbidden("you may not assign this order", code="transition_forbidden")
-            if actor.is_field_worker and assignee["team"] != actor.team_id:
+            if actor.is_field_worker and (
+                actor.team_id is None or {assignee["team"], team_id} != {actor.team_id}
+            ):
                 raise Forbidden("field staff hand orders on within their own team")
             if row["assignee"] == assignee["id"] and row["team"] == team_id:
                 return await self._response(order_id)
@@ -493,22 +512,34 @@ class WorkOrderService:
         return await self._response(order_id)
 
     async def set_flags(self, order_id: UUID, data: schemas.FlagsUpdate) -> schemas.Flags:
-        current = await fetch_order(self.actor, order_id)
-        merged = {
-            "starred": current.starred if data.starred is UNSET else data.starred,
-            "important": current.important if data.important is UNSET else data.important,
-        }
-        await OrderFlag.insert(
-            OrderFlag(
-                id=uuid4(),
-                user=self.actor.user_id,
-                order=order_id,
-                starred=merged["starred"],
-                important=merged["important"],
+        await fetch_order(self.actor, order_id)
+        changed = [
+            column
+            for column, value in (
+                (OrderFlag.starred, data.starred),
+                (OrderFlag.important, data.important),
             )
-        ).on_conflict(
-            target=(OrderFlag.user, OrderFlag.order),
-            action="DO UPDATE",
-            values=[OrderFlag.starred, OrderFlag.important],
+            if value is not UNSET
+        ]
+        if changed:
+            # Only the marks the request sets are written, in one statement: two
+            # devices setting different marks at once both keep theirs.
+            await OrderFlag.insert(
+                OrderFlag(
+                    id=uuid4(),
+                    user=self.actor.user_id,
+                    order=order_id,
+                    starred=data.starred is True,
+                    important=data.important is True,
+                )
+            ).on_conflict(
+                target=(OrderFlag.user, OrderFlag.order), action="DO UPDATE", values=changed
+            )
+        row = (
+            await OrderFlag.select(OrderFlag.starred, OrderFlag.important)
+            .where(OrderFlag.user == self.actor.user_id, OrderFlag.order == order_id)
+            .first()
         )
-        return schemas.Flags(starred=merged["starred"], important=merged["important"])
+        return schemas.Flags(
+            starred=bool(row and row["starred"]), important=bool(row and row["important"])
+        )

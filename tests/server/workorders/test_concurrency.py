@@ -106,3 +106,38 @@ async def test_racing_accepts_let_exactly_one_win(client: httpx.AsyncClient, wor
     codes = sorted(r.status_code for r in responses)
     assert codes == [200] + [409] * 7
     assert await TimelineEvent.count().where(TimelineEvent.order == order_id) == 1
+
+
+async def test_concurrent_marks_are_all_kept(client: httpx.AsyncClient, world: World) -> None:
+    order_id = await put_order(world, "assigned", assignee="north_tech", team="north")
+    headers = await world.headers("north_tech")
+    for _ in range(5):
+        await client.put(
+            f"/api/work-orders/{order_id}/flags",
+            json={"starred": False, "important": False},
+            headers=headers,
+        )
+        await asyncio.gather(
+            client.put(
+                f"/api/work-orders/{order_id}/flags", json={"starred": True}, headers=headers
+            ),
+            client.put(
+                f"/api/work-orders/{order_id}/flags", json={"important": True}, headers=headers
+            ),
+        )
+        detail = (await client.get(f"/api/work-orders/{order_id}", headers=headers)).json()
+        assert (detail["starred"], detail["important"]) == (True, True)
+
+
+async def test_a_comment_never_moves_the_first_response(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    order_id = await put_order(world, "assigned", assignee="north_tech", team="north")
+    tech = await world.headers("north_tech")
+    await client.post(
+        f"/api/work-orders/{order_id}/transitions", json={"action": "accept"}, headers=tech
+    )
+    world.clock.advance(hours=3)
+    await client.post(f"/api/work-orders/{order_id}/comments", json={"body": "on it"}, headers=tech)
+    detail = (await client.get(f"/api/work-orders/{order_id}", headers=tech)).json()
+    assert detail["first_response_at"] == "2026-11-02T08:00:00Z"

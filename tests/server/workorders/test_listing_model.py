@@ -87,7 +87,7 @@ async def make_world_orders(world: World, rng: random.Random) -> None:
 
 def visible(row: dict[str, Any], me: dict[str, Any], world: World) -> bool:
     role = me["role"]
-    if role == "admin":
+    if role == "admin" or row["created_by"] == me["id"]:
         return True
     if role == "manager":
         managed = {world.departments[me["username"].split(".")[0]]}

@@ -88,3 +88,69 @@ async def test_each_role_sees_exactly_its_scope(client: httpx.AsyncClient, world
         assert response.status_code == 200
         seen = {names[item["id"]] for item in response.json()["items"]}
         assert seen == visible, caller
+
+
+async def test_what_you_create_or_route_away_is_answered_and_stays_yours(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    loner = await world.add_user("loner", "technician")  # no team
+    created = await client.post(
+        "/api/work-orders", json={"title": "found on site"}, headers=await world.headers("loner")
+    )
+    assert created.status_code == 201, created.text
+    again = await client.get(
+        f"/api/work-orders/{created.json()['id']}", headers=await world.headers("loner")
+    )
+    assert again.status_code == 200
+    assert created.json()["created_by_id"] == str(loner["id"])
+    manager = await world.headers("north_manager")
+    order_id = await put_order(world, "new", department="north")
+    routed = await client.patch(
+        f"/api/work-orders/{order_id}",
+        json={"department_id": str(world.departments["south"])},
+        headers=manager,
+    )
+    assert routed.status_code == 200, routed.text
+    assert routed.json()["department_id"] == str(world.departments["south"])
+    gone = await client.get(f"/api/work-orders/{order_id}", headers=manager)
+    assert gone.status_code == 404
+
+
+async def test_field_staff_hand_on_only_within_their_team(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    order_id = await put_order(world, "accepted", assignee="north_tech", team="north")
+    url = f"/api/work-orders/{order_id}/assignment"
+    tech = await world.headers("north_tech")
+    to_other_team = await client.post(
+        url,
+        json={
+            "assignee_id": str(world.id("north_tech2")),
+            "team_id": str(world.teams["south"]),
+            "reason": "busy",
+        },
+        headers=tech,
+    )
+    assert to_other_team.status_code == 403
+    await world.add_user("loner_a", "technician")
+    await world.add_user("loner_b", "technician")
+    lonely = await put_order(world, "accepted", assignee="loner_a")
+    between_loners = await client.post(
+        f"/api/work-orders/{lonely}/assignment",
+        json={"assignee_id": str(world.id("loner_b")), "reason": "x"},
+        headers=await world.headers("loner_a"),
+    )
+    assert between_loners.status_code == 403
+    unchanged = await client.get(f"/api/work-orders/{order_id}", headers=tech)
+    assert unchanged.json()["team_id"] == str(world.teams["north"])
+
+
+async def test_a_parent_must_be_visible(client: httpx.AsyncClient, world: World) -> None:
+    hidden = await put_order(world, "new", requester="other_requester", department="south")
+    response = await client.post(
+        "/api/work-orders",
+        json={"title": "child", "parent_id": str(hidden)},
+        headers=await world.headers("requester"),
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "unknown_reference"

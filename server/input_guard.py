@@ -1,0 +1,27 @@
+"""Refusing NUL characters at the door.
+
+PostgreSQL cannot store U+0000 in text while SQLite can: without this check the same
+request would be stored on one engine and fail on the other.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from litestar import Request
+
+from server.errors import DomainError
+
+# A JSON \u0000 escape, not preceded by an escaping backslash.
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000", re.IGNORECASE)
+_BODY_METHODS = frozenset(["POST", "PUT", "PATCH"])
+
+
+async def refuse_nul(request: Request[Any, Any, Any]) -> None:
+    if b"%00" in request.scope.get("query_string", b""):
+        raise DomainError("the query contains a NUL character", code="invalid_character")
+    if request.method in _BODY_METHODS:
+        body = await request.body()
+        if b"\x00" in body or _JSON_NUL.search(body):
+            raise DomainError("the body contains a NUL character", code="invalid_character")
