@@ -15,7 +15,7 @@ def scope_terms(actor: Actor, alias: str) -> list[Sql] | None:
     if actor.is_admin:
         return None
     # Everyone sees the orders they created: an order made offline must come back.
-    created = Sql(f"{alias}.created_by = {{}}", actor.user_id)
+    created = Sql(f"{alias}.created_by = {{}}", actor.user_id, indexed="created_by")
     if actor.is_manager:
         return [
             *(

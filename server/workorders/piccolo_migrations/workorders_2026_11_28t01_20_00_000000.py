@@ -17,7 +17,7 @@ async def forwards():
         [
             f"CREATE INDEX work_order_{column}_status_created "
             f"ON work_order ({column}, status, created_at, id, priority, kind)"
-            for column in ("assignee", "team", "department")
+            for column in ("assignee", "team", "department", "created_by")
         ]
         + [
             "CREATE INDEX work_order_status_created "
