@@ -80,6 +80,11 @@ def json_object_sql(sqlite: bool, fields: list[tuple[str, str]]) -> str:
     return f"{function}({pairs})"
 
 
+def row_lock_sql(sqlite: bool) -> str:
+    """The suffix of a hand-written select that locks its rows (see :func:`for_update`)."""
+    return "" if sqlite else " FOR UPDATE"
+
+
 def json_array_agg_sql(sqlite: bool, expression: str) -> str:
     """Aggregate JSON documents into one JSON array (in the order rows arrive)."""
     return f"json_group_array(json({expression}))" if sqlite else f"json_agg({expression})"

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
 import msgspec
-from piccolo.engine.base import Engine
 
 from server.accounts import schemas
 from server.accounts.actor import Actor
@@ -102,7 +102,7 @@ class AuthService:
         except TokenError as exc:
             raise Unauthorized(str(exc), code="invalid_token") from None
         engine = Session._meta.db
-        rows = await fetch(engine, _resolve_sql(engine), [session_id, user_id, True])
+        rows = await fetch(engine, _resolve_sql(is_sqlite(engine)), [session_id, user_id, True])
         if not rows:
             raise Unauthorized("the session has ended; log in again", code="session_ended")
         row = rows[0]
@@ -124,10 +124,11 @@ class AuthService:
         )
 
 
-def _resolve_sql(engine: Engine) -> str:
+@functools.cache
+def _resolve_sql(sqlite: bool) -> str:
     # Hand-written: this runs on every request, and piccolo takes longer to build a
     # joined select than the database takes to answer it.
-    managed = list_agg(is_sqlite(engine), "m.department")
+    managed = list_agg(sqlite, "m.department")
     return f"""
         SELECT u.username, u.display_name, u.role, u.department AS department_id,
           u.team AS team_id, u.language,

@@ -13,7 +13,7 @@ import msgspec
 from msgspec import Meta
 
 from server.accounts.actor import Actor
-from server.database import fetch, is_sqlite, like_any
+from server.database import fetch, is_sqlite, like_any, row_lock_sql
 from server.errors import Invalid, NotFound
 from server.sql import Sql
 from server.types import Priority
@@ -72,7 +72,7 @@ async def lock_order(actor: Actor, order_id: UUID) -> dict[str, Any]:
     """Read an order for a write: row-locked on PostgreSQL; on SQLite the caller's
     IMMEDIATE transaction already holds the write lock."""
     where = Sql("w.id = {}", order_id) & in_scope(actor, "w")
-    lock = "" if is_sqlite(WorkOrder._meta.db) else " FOR UPDATE"
+    lock = row_lock_sql(is_sqlite(WorkOrder._meta.db))
     rows = await WorkOrder.raw(LOCK_SQL + where.text + lock, *where.args)
     if not rows:
         raise NotFound("no such work order", {"id": str(order_id)})

@@ -27,14 +27,14 @@ from server.workorders.queries import (
 )
 from server.workorders.tables import Counter, OrderFlag, Template, TimelineEvent, WorkOrder
 
+# Rows a request may refer to that are only checked for existence; templates and
+# service items are read anyway for their values, and that read is the check.
 REFERENCES: dict[str, Any] = {
     "customer_id": Customer,
     "site_id": Site,
     "asset_id": Asset,
-    "service_item_id": ServiceItem,
     "department_id": Department,
     "team_id": Team,
-    "template_id": Template,
     "requester_id": User,
 }
 MAX_PROJECT_DEPTH = 20
@@ -60,6 +60,13 @@ REQUESTER_EDITABLE = frozenset(["title", "description", "custom_fields"])
 
 def _column(field: str) -> Any:
     return getattr(WorkOrder, field.removesuffix("_id"))
+
+
+def _found(row: dict[str, Any] | None, field: str, key: UUID) -> dict[str, Any]:
+    if row is None:
+        what = field.removesuffix("_id").replace("_", " ")
+        raise Invalid(f"no such {what}", {field: str(key)}, code="unknown_reference")
+    return row
 
 
 def _jsonable(value: Any) -> Any:
@@ -241,22 +248,27 @@ class WorkOrderService:
     async def _template(template_id: UUID | None) -> dict[str, Any] | None:
         if template_id is None:
             return None
-        return await (
-            Template.select(Template.kind, Template.department, Template.fields)
+        row = (
+            await Template.select(Template.kind, Template.department, Template.fields)
             .where(Template.id == template_id)
             .output(load_json=True)
             .first()
         )
+        return _found(row, "template_id", template_id)
 
     @staticmethod
-    async def _apply_service_item_defaults(values: dict[str, Any]) -> None:
+    async def _service_item(item_id: UUID) -> dict[str, Any]:
+        row = (
+            await ServiceItem.select(ServiceItem.default_priority, ServiceItem.department)
+            .where(ServiceItem.id == item_id)
+            .first()
+        )
+        return _found(row, "service_item_id", item_id)
+
+    async def _apply_service_item_defaults(self, values: dict[str, Any]) -> None:
         item = None
         if values.get("service_item_id"):
-            item = (
-                await ServiceItem.select(ServiceItem.default_priority, ServiceItem.department)
-                .where(ServiceItem.id == values["service_item_id"])
-                .first()
-            )
+            item = await self._service_item(values["service_item_id"])
         if "priority" not in values:
             values["priority"] = item["default_priority"] if item else "P3"
         if item and item["department"] and "department_id" not in values:
@@ -340,6 +352,8 @@ class WorkOrderService:
             if f.name not in ("version", "device_time") and getattr(data, f.name) is not UNSET
         }
         await self._check_references(requested)
+        if requested.get("service_item_id") is not None:
+            await self._service_item(requested["service_item_id"])
         async with write_transaction(WorkOrder._meta.db):
             row = await lock_order(self.actor, order_id)
             self._check_version(row, data.version)
