@@ -32,7 +32,11 @@ class DatabaseUnavailable(Exception):
 
 def create_engine(settings: Settings) -> Engine:
     if settings.is_sqlite:
-        return PooledSQLiteEngine(str(settings.sqlite_path), pool_size=settings.db_pool_size)
+        return PooledSQLiteEngine(
+            str(settings.sqlite_path),
+            pool_size=settings.db_pool_size,
+            readers=settings.db_readers,
+        )
     return PostgresEngine(config={"dsn": settings.database_url})
 
 
@@ -100,6 +104,21 @@ def json_bool_sql(sqlite: bool, expression: str) -> str:
 def json_text_sql(sqlite: bool, expression: str) -> str:
     """Embed a JSON column as JSON, not as a string (SQLite keeps JSON as text)."""
     return f"json({expression})" if sqlite else expression
+
+
+def json_time_sql(sqlite: bool, expression: str) -> str:
+    """A timestamptz column as the RFC 3339 text msgspec writes for a UTC datetime
+    ("2026-11-28T02:25:08.123456Z", no fraction when it is zero), so that documents
+    the database builds read the same as those the API encodes."""
+    if sqlite:
+        # piccolo stores aware datetimes as str() of their UTC value.
+        return f"replace(replace({expression}, ' ', 'T'), '+00:00', 'Z')"
+    utc = f"({expression} AT TIME ZONE 'UTC')"
+    return (
+        f"to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN "
+        f"date_part('microseconds', {utc})::bigint % 1000000 = 0 THEN 'Z' "
+        f"ELSE to_char({utc}, '.US\"Z\"') END"
+    )
 
 
 def padded_sql(sqlite: bool, expression: str, width: int) -> str:

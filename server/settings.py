@@ -29,6 +29,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     port: Port = 8000
     var_dir: str = "var"
     db_pool_size: Positive = 8
+    db_readers: Positive = 2
     access_token_minutes: Positive = 15
     refresh_token_days: Positive = 30
     max_body_bytes: Positive = 1_048_576

@@ -4,8 +4,9 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, get, patch, post, put
+from litestar import Controller, MediaType, Response, get, patch, post, put
 from litestar.di import NamedDependency, Provide
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from server.dependencies import ActorDep, ClockDep
@@ -45,7 +46,15 @@ class WorkOrderController(Controller):
         "comments": Provide(provide_comment_service, sync_to_thread=False),
     }
 
-    @get("/", operation_id="ListWorkOrders", responses=errors(400, 401, 422))
+    @get(
+        "/",
+        operation_id="ListWorkOrders",
+        # The page is written from the database's JSON documents (see list_orders).
+        responses={
+            200: ResponseSpec(schemas.WorkOrderPage, description="One page of orders"),
+            **errors(400, 401, 422),
+        },
+    )
     async def list_orders(
         self,
         orders: OrderServiceDep,
@@ -67,7 +76,7 @@ class WorkOrderController(Controller):
         sort: FromQuery[schemas.Sort] = "-created_at",
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
         cursor: FromQuery[str | None] = None,
-    ) -> schemas.WorkOrderPage:
+    ) -> Response[bytes]:
         """The caller's orders, one keyset page at a time.
 
         Views: all, unresolved, awaiting_response (no first response yet), starred,
@@ -75,7 +84,7 @@ class WorkOrderController(Controller):
         by the caller). Repeat status, priority or kind to match any of several. Pass
         the answer's next_cursor as cursor for the next page, with the same filters.
         """
-        return await orders.list_orders(
+        page = await orders.list_orders(
             schemas.ListQuery(
                 view=view,
                 status=status,
@@ -97,6 +106,7 @@ class WorkOrderController(Controller):
                 cursor=cursor,
             )
         )
+        return Response(page, media_type=MediaType.JSON)
 
     @post("/", operation_id="CreateWorkOrder", responses=errors(400, 401, 403, 409, 422))
     async def create_order(

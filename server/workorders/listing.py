@@ -26,6 +26,7 @@ from server.database import (
     json_bool_sql,
     json_object_sql,
     json_text_sql,
+    json_time_sql,
     padded_sql,
 )
 from server.sql import Sql, one_of
@@ -66,18 +67,36 @@ ORDER_FIELDS = [
     ("important", "IMPORTANT"),
 ]
 
+TIME_FIELDS = {
+    "due_at",
+    "first_response_at",
+    "resolved_at",
+    "closed_at",
+    "created_at",
+    "updated_at",
+}
+
 
 @functools.cache
 def _order_select(sqlite: bool) -> str:
-    """Each order as one JSON document built by the database, which msgspec decodes
-    straight into the answer's Struct."""
+    """Each order as one JSON document built by the database, in the API's own form
+    (times as msgspec writes them): msgspec decodes it straight into the answer's
+    Struct, and a list page passes it through untouched."""
     special = {
         "NUMBER": "'WO-' || " + padded_sql(sqlite, "w.number", 6),
         "CUSTOM_FIELDS": json_text_sql(sqlite, "w.custom_fields"),
         "STARRED": json_bool_sql(sqlite, "f.starred"),
         "IMPORTANT": json_bool_sql(sqlite, "f.important"),
     }
-    fields = [(key, special.get(expression, expression)) for key, expression in ORDER_FIELDS]
+    fields = [
+        (
+            key,
+            json_time_sql(sqlite, expression)
+            if key in TIME_FIELDS
+            else special.get(expression, expression),
+        )
+        for key, expression in ORDER_FIELDS
+    ]
     return f"""
 SELECT {json_object_sql(sqlite, fields)} AS doc
 FROM work_order w
@@ -230,21 +249,21 @@ def page_query(
     subqueries: list[str] = []
     args: list[Any] = []
     sqlite = is_sqlite(engine)
+    column = SORT_SQL[query.sort.lstrip("-")]
     for branch in branches:
         where = branch & common
         where_sql = f"WHERE {where.text}" if where.text else ""
         hint = _index_hint(sqlite, branch, query.sort)
         subqueries.append(
-            f"SELECT id FROM (SELECT b.id FROM work_order b{hint} {where_sql} "
-            f"ORDER BY {_order_by(query.sort, 'b')} LIMIT {limit}) AS page_{len(subqueries)}"
+            f"SELECT * FROM (SELECT b.id, b.{column} FROM work_order b{hint} {where_sql} "
+            f"ORDER BY {_order_by(query.sort, 'b')} LIMIT {limit}) AS branch_{len(subqueries)}"
         )
         args += where.args
-    page = (
-        order_select(engine)
-        + "WHERE w.id IN ("
-        + " UNION ALL ".join(subqueries)
-        + f") ORDER BY {_order_by(query.sort, 'w')} LIMIT {limit}"
-    )
+    # The branches are merged on the index values alone, so that only the page's own
+    # orders are fetched and turned into JSON. UNION, not UNION ALL: an order in two
+    # branches (my department's order that I created) must take one place on the page.
+    merged = f"SELECT b.id FROM ({' UNION '.join(subqueries)}) b ORDER BY {_order_by(query.sort, 'b')} LIMIT {limit}"
+    page = order_select(engine) + f"WHERE w.id IN ({merged}) ORDER BY {_order_by(query.sort, 'w')}"
     # The page comes back as one JSON array in one row: each row that a SQLite read
     # hands to Python costs a trip through the GIL, which the event loop holds.
     text = f"SELECT {json_array_agg_sql(is_sqlite(engine), 'page.doc')} AS docs FROM ({page}) page"

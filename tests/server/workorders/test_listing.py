@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 
+from server.workorders import schemas
 from server.workorders.tables import OrderFlag
 from tests.probes import counting_queries
 from tests.server.workorders.orders import put_order
@@ -177,3 +178,39 @@ async def test_status_filters_split_by_status_keep_order_and_pages(
             else [ids[i] for i in range(30) if i % 5 in (1, 2)][::-1]
         )
         assert seen == visible, who
+
+
+async def test_list_items_read_exactly_like_the_order_itself(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """A list page passes the database's documents through: each must carry the same
+    values, written the same way, as the order's own answer."""
+    headers = await world.headers("north_manager")
+    world.clock.advance(microseconds=123_456)
+    created = await client.post(
+        "/api/work-orders",
+        json={
+            "title": "Chiller trips",
+            "description": "Trips twice a day",
+            "priority": "P2",
+            "due_at": "2026-11-03T09:30:00+08:00",
+            "device_time": "2026-11-02T15:59:00+08:00",
+        },
+        headers=headers,
+    )
+    assert created.status_code == 201, created.text
+    order_id = created.json()["id"]
+    await client.put(f"/api/work-orders/{order_id}/flags", json={"starred": True}, headers=headers)
+    world.clock.advance(microseconds=876_544)  # a whole second: no fraction written
+    await put_order(world, "resolved", assignee="north_tech", resolved_at=world.clock())
+    listed = (await client.get("/api/work-orders", headers=headers)).json()["items"]
+    assert {item["id"] for item in listed} >= {order_id}
+    for item in listed:
+        assert set(item) == set(schemas.WorkOrder.__struct_fields__)
+        detail = (await client.get(f"/api/work-orders/{item['id']}", headers=headers)).json()
+        assert item == {key: detail[key] for key in item}
+    mine = next(item for item in listed if item["id"] == order_id)
+    assert mine["due_at"] == "2026-11-03T01:30:00Z"
+    assert mine["created_at"] == "2026-11-02T08:00:00.123456Z"
+    assert mine["starred"] is True
+    assert listed[0]["created_at"] == "2026-11-02T08:00:01Z"
