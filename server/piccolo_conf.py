@@ -16,5 +16,6 @@ APP_REGISTRY = AppRegistry(
         "server.accounts.piccolo_app",
         "server.masterdata.piccolo_app",
         "server.workorders.piccolo_app",
+        "sync.piccolo_app",
     ]
 )

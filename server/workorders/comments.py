@@ -12,6 +12,7 @@ from server.clock import Clock
 from server.database import write_transaction
 from server.errors import Conflict
 from server.workorders import schemas
+from server.workorders.changes import next_sync_seq
 from server.workorders.queries import fetch_order
 from server.workorders.tables import Comment, TimelineEvent, WorkOrder
 
@@ -63,7 +64,11 @@ class CommentService:
             # A single-statement bump: concurrent commenters never share a version.
             bumped = (
                 await WorkOrder.update(
-                    {WorkOrder.updated_at: now, WorkOrder.version: WorkOrder.version + 1}
+                    {
+                        WorkOrder.updated_at: now,
+                        WorkOrder.version: WorkOrder.version + 1,
+                        WorkOrder.sync_seq: await next_sync_seq(),
+                    }
                 )
                 .where(WorkOrder.id == order_id)
                 .returning(WorkOrder.version)

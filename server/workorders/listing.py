@@ -63,6 +63,7 @@ ORDER_FIELDS = [
     ("created_at", "w.created_at"),
     ("updated_at", "w.updated_at"),
     ("version", "w.version"),
+    ("needs_review", "NEEDS_REVIEW"),
     ("starred", "STARRED"),
     ("important", "IMPORTANT"),
 ]
@@ -87,6 +88,7 @@ def _order_select(sqlite: bool) -> str:
         "CUSTOM_FIELDS": json_text_sql(sqlite, "w.custom_fields"),
         "STARRED": json_bool_sql(sqlite, "f.starred"),
         "IMPORTANT": json_bool_sql(sqlite, "f.important"),
+        "NEEDS_REVIEW": json_bool_sql(sqlite, "w.needs_review"),
     }
     fields = [
         (

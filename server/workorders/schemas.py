@@ -61,6 +61,10 @@ class WorkOrder(msgspec.Struct, kw_only=True):
     created_at: datetime
     updated_at: datetime
     version: int
+    needs_review: Annotated[
+        bool,
+        Meta(description="a synced change could not be applied as made: see /api/sync/conflicts"),
+    ] = False
     starred: bool = False
     important: bool = False
 

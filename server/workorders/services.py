@@ -17,6 +17,7 @@ from server.errors import Conflict, Forbidden, Invalid, NotFound
 from server.masterdata.tables import Asset, Customer, ServiceItem, Site
 from server.references import require_reference
 from server.workorders import lifecycle, schemas
+from server.workorders.changes import next_sync_seq, record_exit, stamp
 from server.workorders.custom_fields import validate as validate_custom_fields
 from server.workorders.queries import (
     encode_cursor,
@@ -169,6 +170,7 @@ class WorkOrderService:
                     created_at=now,
                     updated_at=now,
                     version=2 if assignee else 1,
+                    sync_seq=await next_sync_seq(),
                 )
             )
             events = [
@@ -339,8 +341,18 @@ class WorkOrderService:
     ) -> None:
         """Write a locked order's change with its timeline event, as the next version."""
         version = row["version"] + 1
+        seq = await next_sync_seq()
+        now = self.clock()
+        await record_exit(
+            row, {column._meta.name: value for column, value in values.items()}, seq, now
+        )
         await WorkOrder.update(
-            {**values, WorkOrder.version: version, WorkOrder.updated_at: self.clock()}
+            {
+                **values,
+                WorkOrder.version: version,
+                WorkOrder.updated_at: now,
+                WorkOrder.sync_seq: seq,
+            }
         ).where(WorkOrder.id == order_id)
         await TimelineEvent.insert(self._event(order_id, version, kind, changes, device_time, note))
 
@@ -537,17 +549,19 @@ class WorkOrderService:
         if changed:
             # Only the marks the request sets are written, in one statement: two
             # devices setting different marks at once both keep theirs.
-            await OrderFlag.insert(
-                OrderFlag(
-                    id=uuid4(),
-                    user=self.actor.user_id,
-                    order=order_id,
-                    starred=data.starred is True,
-                    important=data.important is True,
+            async with write_transaction(OrderFlag._meta.db):
+                await OrderFlag.insert(
+                    OrderFlag(
+                        id=uuid4(),
+                        user=self.actor.user_id,
+                        order=order_id,
+                        starred=data.starred is True,
+                        important=data.important is True,
+                    )
+                ).on_conflict(
+                    target=(OrderFlag.user, OrderFlag.order), action="DO UPDATE", values=changed
                 )
-            ).on_conflict(
-                target=(OrderFlag.user, OrderFlag.order), action="DO UPDATE", values=changed
-            )
+                await stamp(order_id)  # the caller's other devices pull the new marks
         row = (
             await OrderFlag.select(OrderFlag.starred, OrderFlag.important)
             .where(OrderFlag.user == self.actor.user_id, OrderFlag.order == order_id)

@@ -3,6 +3,7 @@ from typing import Any
 from piccolo.columns import (
     JSON,
     UUID,
+    BigInt,
     Boolean,
     ForeignKey,
     Integer,
@@ -19,7 +20,8 @@ from server.masterdata.tables import Asset, Customer, ServiceItem, Site
 
 
 class Counter(Table):
-    """Named monotonic counters (order numbers), bumped by one UPDATE ... RETURNING."""
+    """Named monotonic counters (order numbers, the sync sequence), bumped by one
+    UPDATE ... RETURNING, whose row lock the bumping transaction holds to its end."""
 
     name = Varchar(length=32, primary_key=True)
     value = Integer(default=0)
@@ -62,6 +64,9 @@ class WorkOrder(Table):
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
     updated_at = Timestamptz(default=TimestamptzNow(), index=True)
     version = Integer(default=1)
+    # The sync sequence value of the order's latest change (see sync/changes.py).
+    sync_seq = BigInt(default=0)
+    needs_review = Boolean(default=False)
 
 
 class TimelineEvent(Table):
@@ -99,3 +104,17 @@ class OrderFlag(Table):
     order = ForeignKey(WorkOrder, index=True, on_delete=OnDelete.cascade)
     starred = Boolean(default=False)
     important = Boolean(default=False)
+
+
+class OrderExit(Table):
+    """An order's scope columns before a change that may have taken it out of some
+    users' scope; a pull turns it into a tombstone for whoever lost the order."""
+
+    seq = BigInt(index=True)
+    order = ForeignKey(WorkOrder, index=True, on_delete=OnDelete.cascade)
+    assignee = ForeignKey(User, null=True, on_delete=OnDelete.cascade)
+    team = UUID(null=True, default=None)
+    department = UUID(null=True, default=None)
+    requester = ForeignKey(User, null=True, on_delete=OnDelete.cascade)
+    created_by = ForeignKey(User, null=True, on_delete=OnDelete.cascade)
+    at = Timestamptz()
