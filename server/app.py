@@ -22,6 +22,7 @@ from server.settings import Settings, load
 from server.start_page import start_page
 from server.tables import all_tables
 from server.workorders.controllers import CONTROLLERS as WORKORDER_CONTROLLERS
+from sync.controllers import CONTROLLERS as SYNC_CONTROLLERS
 
 
 def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Litestar:
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
             UserController,
             *MASTERDATA_CONTROLLERS,
             *WORKORDER_CONTROLLERS,
+            *SYNC_CONTROLLERS,
         ],
         dependencies=DEPENDENCIES,
         before_request=refuse_nul,

@@ -67,7 +67,9 @@ async def fetch(engine: Engine, text: str, args: list[Any]) -> list[dict[str, An
     """Rows of a hand-written read (``{}`` placeholders), for ``msgspec.convert(...,
     strict=False)``: UUIDs and times may arrive as text (SQLite) or typed (PostgreSQL)."""
     query = QueryString(text, *args)
-    if isinstance(engine, PooledSQLiteEngine):
+    # Inside a transaction the read must see its uncommitted writes (a sync push
+    # applies a batch in one transaction): use the transaction's own connection.
+    if isinstance(engine, PooledSQLiteEngine) and engine.current_transaction.get() is None:
         sql, params = query.compile_string(engine_type="sqlite")
         return await engine.fetch_plain(sql, params)
     return [dict(row) for row in await engine.run_querystring(query)]

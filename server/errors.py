@@ -62,6 +62,11 @@ class Invalid(DomainError):
     code = "invalid"
 
 
+class TooLarge(DomainError):
+    status = 413
+    code = "too_large"
+
+
 HTTP_CODES = {
     400: "malformed_request",
     401: "unauthorized",
@@ -116,6 +121,9 @@ def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[A
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(500, "internal_error", "an unexpected error occurred")
 
+
+# What a failed write raises besides DomainError, where a caller must tell it apart.
+INTEGRITY_ERRORS = (sqlite3.IntegrityError, asyncpg.IntegrityConstraintViolationError)
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {
     DomainError: on_domain_error,

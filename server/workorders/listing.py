@@ -79,7 +79,7 @@ TIME_FIELDS = {
 
 
 @functools.cache
-def _order_select(sqlite: bool) -> str:
+def _order_select(sqlite: bool, columns: str) -> str:
     """Each order as one JSON document built by the database, in the API's own form
     (times as msgspec writes them): msgspec decodes it straight into the answer's
     Struct, and a list page passes it through untouched."""
@@ -100,7 +100,7 @@ def _order_select(sqlite: bool) -> str:
         for key, expression in ORDER_FIELDS
     ]
     return f"""
-SELECT {json_object_sql(sqlite, fields)} AS doc
+SELECT {columns}{json_object_sql(sqlite, fields)} AS doc
 FROM work_order w
 LEFT JOIN site s ON s.id = w.site
 LEFT JOIN app_user u ON u.id = w.assignee
@@ -108,8 +108,9 @@ LEFT JOIN order_flag f ON f."order" = w.id AND f."user" = {{}}
 """
 
 
-def order_select(engine: Engine) -> str:
-    return _order_select(is_sqlite(engine))
+def order_select(engine: Engine, columns: str = "") -> str:
+    """The documents of orders ``w``, after ``columns`` (each followed by a comma)."""
+    return _order_select(is_sqlite(engine), columns)
 
 
 SORT_SQL = {
@@ -279,25 +280,31 @@ def order_query(engine: Engine, actor: Actor, order_id: UUID, scoped: bool = Tru
     return Sql(order_select(engine) + "WHERE " + where.text, actor.user_id, *where.args)
 
 
-@functools.cache
-def _timeline_sql(sqlite: bool) -> str:
-    event = json_object_sql(
+def event_doc_sql(sqlite: bool, extra: tuple[tuple[str, str], ...] = ()) -> str:
+    """A timeline event ``e`` (its actor joined as ``a``) as the API's JSON document."""
+    return json_object_sql(
         sqlite,
         [
+            *extra,
             ("id", "e.id"),
             ("version", "e.version"),
             ("kind", "e.kind"),
             ("actor_id", "e.actor"),
             ("actor_name", "a.display_name"),
-            ("at", "e.at"),
-            ("device_time", "e.device_time"),
+            ("at", json_time_sql(sqlite, "e.at")),
+            ("device_time", json_time_sql(sqlite, "e.device_time")),
             ("changes", json_text_sql(sqlite, "e.changes")),
             ("note", "e.note"),
         ],
     )
+
+
+@functools.cache
+def _timeline_sql(sqlite: bool) -> str:
     return f"""
 SELECT {json_array_agg_sql(sqlite, "timeline.doc")} AS docs FROM (
-  SELECT {event} AS doc FROM timeline_event e LEFT JOIN app_user a ON a.id = e.actor
+  SELECT {event_doc_sql(sqlite)} AS doc FROM timeline_event e
+  LEFT JOIN app_user a ON a.id = e.actor
   WHERE e."order" = {{}} ORDER BY e.version
 ) timeline
 """

@@ -26,7 +26,8 @@ from server.workorders.tables import TimelineEvent, WorkOrder
 LOCK_SQL = """
 SELECT w.id, w.status, w.version, w.title, w.description, w.priority, w.customer,
   w.requester, w.site, w.asset, w.service_item, w.department, w.team, w.assignee,
-  w.parent, w.template, w.custom_fields, w.due_at, w.first_response_at, w.created_by
+  w.parent, w.template, w.custom_fields, w.due_at, w.first_response_at, w.created_by,
+  w.needs_review
 FROM work_order w WHERE
 """
 

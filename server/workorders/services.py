@@ -448,7 +448,7 @@ class WorkOrderService:
             if status not in rule.sources:
                 raise Conflict(
                     f"cannot {data.action} an order that is {status}",
-                    {"status": status, "allowed_actions": allowed},
+                    {"status": status, "allowed_actions": allowed, "version": row["version"]},
                     code="illegal_transition",
                 )
             if data.action not in allowed:
@@ -504,7 +504,7 @@ class WorkOrderService:
             if row["status"] not in lifecycle.OPEN:
                 raise Conflict(
                     f"cannot assign an order that is {row['status']}",
-                    {"status": row["status"]},
+                    {"status": row["status"], "version": row["version"]},
                     code="illegal_transition",
                 )
             if not lifecycle.may_assign(row["status"], actor.role, is_assignee):
@@ -535,6 +535,25 @@ class WorkOrderService:
             kind = "transferred" if transfer else "assigned"
             await self._save(order_id, row, values, kind, changes, data.device_time, reason)
         return await self._response(order_id)
+
+    async def set_review(
+        self, order_id: UUID, needed: bool, note: str, device_time: datetime | None = None
+    ) -> None:
+        """Raise or clear the order's review flag, as a change every device syncs."""
+        async with write_transaction(WorkOrder._meta.db):
+            row = await lock_order(self.actor, order_id)
+            current = bool(row["needs_review"])
+            if current == needed:
+                return
+            await self._save(
+                order_id,
+                row,
+                {WorkOrder.needs_review: needed},
+                "review_needed" if needed else "reviewed",
+                {"needs_review": [current, needed]},
+                device_time,
+                note,
+            )
 
     async def set_flags(self, order_id: UUID, data: schemas.FlagsUpdate) -> schemas.Flags:
         await fetch_order(self.actor, order_id)

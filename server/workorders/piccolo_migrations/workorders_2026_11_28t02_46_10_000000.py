@@ -21,6 +21,7 @@ async def forwards():
         + [
             "CREATE INDEX work_order_sync ON work_order (sync_seq, id)",
             "INSERT INTO counter (name, value) VALUES ('sync', 0)",
+            "INSERT INTO counter (name, value) VALUES ('sync_purged', 0)",
         ],
     )
     return manager

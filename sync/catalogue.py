@@ -1,0 +1,6 @@
+"""Every mutation the server accepts: each feature that works offline adds its list."""
+
+from sync import order_mutations
+from sync.registry import Registry
+
+REGISTRY = Registry([*order_mutations.MUTATIONS])

@@ -1,0 +1,135 @@
+"""Conflict records: what the server decided on its own when offline work met newer
+changes, with the losing side kept for a manager to review and resolve."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID, uuid4
+
+import msgspec
+
+from server.accounts.actor import Actor
+from server.clock import Clock
+from server.database import write_transaction
+from server.errors import Conflict, Forbidden, NotFound
+from server.workorders.scope import in_scope
+from server.workorders.services import WorkOrderService
+from server.workorders.tables import WorkOrder
+from sync import schemas
+from sync.registry import MutationContext
+from sync.tables import SyncConflict
+
+
+async def record_conflict(
+    ctx: MutationContext,
+    order_id: UUID,
+    kind: str,
+    *,
+    field: str = "",
+    base_version: int | None = None,
+    kept: Any = None,
+    lost: Any = None,
+) -> None:
+    await SyncConflict.insert(
+        SyncConflict(
+            id=uuid4(),
+            order=order_id,
+            kind=kind,
+            field=field,
+            base_version=base_version,
+            kept=msgspec.json.encode(kept).decode(),
+            lost=msgspec.json.encode(lost).decode(),
+            author=ctx.actor.user_id,
+            client=ctx.client_id,
+            mutation_id=ctx.mutation_id,
+            created_at=ctx.clock(),
+        )
+    )
+
+
+COLUMNS = (
+    SyncConflict.id,
+    SyncConflict.order.as_alias("order_id"),
+    SyncConflict.kind,
+    SyncConflict.field,
+    SyncConflict.base_version,
+    SyncConflict.kept,
+    SyncConflict.lost,
+    SyncConflict.author.as_alias("author_id"),
+    SyncConflict.client.as_alias("client_id"),
+    SyncConflict.mutation_id,
+    SyncConflict.created_at,
+    SyncConflict.resolved_at,
+    SyncConflict.resolved_by.as_alias("resolved_by_id"),
+    SyncConflict.resolution,
+)
+
+
+def _to_conflict(row: dict[str, Any]) -> schemas.Conflict:
+    for key in ("kept", "lost"):
+        if isinstance(row[key], str):
+            row[key] = msgspec.json.decode(row[key])
+    return msgspec.convert(row, schemas.Conflict, strict=False)
+
+
+class ConflictService:
+    """Managers (and admins) review the conflicts of the orders in their scope."""
+
+    def __init__(self, actor: Actor, clock: Clock) -> None:
+        if not (actor.is_manager or actor.is_admin):
+            raise Forbidden("only managers review sync conflicts")
+        self.actor = actor
+        self.clock = clock
+
+    async def list_conflicts(
+        self, order_id: UUID | None, open_only: bool
+    ) -> list[schemas.Conflict]:
+        query = SyncConflict.select(*COLUMNS).order_by(SyncConflict.created_at)
+        if open_only:
+            query = query.where(SyncConflict.resolved_at.is_null())
+        if order_id is not None:
+            query = query.where(SyncConflict.order == order_id)
+        visible = await self._visible_orders()
+        if visible is not None:
+            query = query.where(SyncConflict.order.is_in(visible or [uuid4()]))
+        return [_to_conflict(row) for row in await query]
+
+    async def _visible_orders(self) -> list[UUID] | None:
+        """The ids of orders in the caller's scope that have conflicts (None: all)."""
+        scope = in_scope(self.actor, "w")
+        if not scope.text:
+            return None
+        rows = await WorkOrder.raw(
+            'SELECT w.id FROM work_order w WHERE w.id IN (SELECT c."order" FROM sync_conflict c)'
+            f" AND ({scope.text})",
+            *scope.args,
+        )
+        return [row["id"] for row in rows]
+
+    async def resolve(
+        self, conflict_id: UUID, data: schemas.ConflictResolution
+    ) -> schemas.Conflict:
+        async with write_transaction(SyncConflict._meta.db):
+            row = await SyncConflict.select(*COLUMNS).where(SyncConflict.id == conflict_id).first()
+            visible = await self._visible_orders()
+            if row is None or (visible is not None and row["order_id"] not in visible):
+                raise NotFound("no such conflict", {"id": str(conflict_id)})
+            if row["resolved_at"] is not None:
+                raise Conflict("the conflict is already resolved", code="already_resolved")
+            await SyncConflict.update(
+                {
+                    SyncConflict.resolved_at: self.clock(),
+                    SyncConflict.resolved_by: self.actor.user_id,
+                    SyncConflict.resolution: data.resolution,
+                }
+            ).where(SyncConflict.id == conflict_id)
+            still_open = await SyncConflict.exists().where(
+                SyncConflict.order == row["order_id"], SyncConflict.resolved_at.is_null()
+            )
+            if not still_open:
+                await WorkOrderService(self.actor, self.clock).set_review(
+                    row["order_id"], False, data.resolution
+                )
+        resolved = await SyncConflict.select(*COLUMNS).where(SyncConflict.id == conflict_id).first()
+        assert resolved is not None
+        return _to_conflict(resolved)

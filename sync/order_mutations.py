@@ -1,0 +1,230 @@
+"""Work-order operations a device may queue offline, and their conflict rules.
+
+- Comments and flags are appends or per-user marks: they never conflict.
+- An edit names the version the device saw. Fields the server did not change since
+  then are simply written; a field changed on both sides takes the device's value
+  (it arrived later in server order) and a conflict record keeps the server's
+  value that lost. Custom fields merge key by key the same way.
+- A status change or assignment that is no longer legal when it arrives (the
+  dispatcher cancelled the order while the technician finished it offline) is not
+  dropped: the order is flagged for review and a conflict record keeps both sides.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from msgspec import UNSET, Meta
+
+from server.errors import Conflict, Invalid
+from server.workorders import schemas
+from server.workorders.comments import CommentService
+from server.workorders.queries import lock_order
+from server.workorders.services import WorkOrderService
+from server.workorders.tables import TimelineEvent
+from sync.conflicts import record_conflict
+from sync.registry import APPLIED, CONFLICT, Applied, MutationContext, MutationType
+
+
+class CreateOrder(schemas.WorkOrderCreate, forbid_unknown_fields=True, kw_only=True):
+    """As POST /api/work-orders; ``id`` is required (the device made it)."""
+
+
+class EditOrder(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    order_id: UUID
+    base_version: Annotated[int, Meta(ge=1, description="the order version the device saw")]
+    changes: schemas.WorkOrderUpdate
+
+
+BaseVersion = Annotated[int, Meta(ge=1, description="the order version the device saw")]
+
+
+class TransitionOrder(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    order_id: UUID
+    base_version: BaseVersion
+    action: schemas.Action
+    reason: schemas.Note = ""
+
+
+class AssignOrder(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    order_id: UUID
+    base_version: BaseVersion
+    assignee_id: UUID
+    team_id: UUID | None = None
+    reason: schemas.Note = ""
+
+
+class AddComment(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    order_id: UUID
+    id: UUID
+    body: schemas.CommentBody
+
+
+class SetFlags(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    order_id: UUID
+    starred: bool | msgspec.UnsetType = UNSET
+    important: bool | msgspec.UnsetType = UNSET
+
+
+def _orders(ctx: MutationContext) -> WorkOrderService:
+    return WorkOrderService(ctx.actor, ctx.clock)
+
+
+async def create_order(ctx: MutationContext, args: CreateOrder) -> Applied:
+    if args.id is None:
+        raise Invalid("an order made offline carries its own id", {"id": "required"})
+    data = msgspec.convert(msgspec.structs.asdict(args), schemas.WorkOrderCreate)
+    await _orders(ctx).create(msgspec.structs.replace(data, device_time=ctx.device_time))
+    return APPLIED
+
+
+def _changed_on_server(events: list[dict[str, Any]]) -> tuple[set[str], set[str]]:
+    """Fields, and custom-field keys, that the server's changes after the device's
+    base version touched."""
+    fields: set[str] = set()
+    keys: set[str] = set()
+    for event in events:
+        changes = event["changes"]
+        if isinstance(changes, str):
+            changes = msgspec.json.decode(changes)
+        for field, (old, new) in changes.items() if isinstance(changes, dict) else ():
+            fields.add(field)
+            if field == "custom_fields":
+                old, new = old or {}, new or {}
+                keys |= {key for key in old.keys() | new.keys() if old.get(key) != new.get(key)}
+    return fields, keys
+
+
+async def edit_order(ctx: MutationContext, args: EditOrder) -> Applied:
+    changes = args.changes
+    if changes.version is not UNSET or changes.device_time is not None:
+        raise Invalid(
+            "give base_version and the mutation's device_time, not version or device_time "
+            "inside changes",
+            code="invalid_args",
+        )
+    row = await lock_order(ctx.actor, args.order_id)
+    if args.base_version > row["version"]:
+        raise Invalid(
+            "base_version is newer than the order",
+            {"base_version": args.base_version, "current_version": row["version"]},
+            code="invalid_base_version",
+        )
+    events = await TimelineEvent.select(TimelineEvent.changes).where(
+        TimelineEvent.order == args.order_id, TimelineEvent.version > args.base_version
+    )
+    touched, touched_keys = _changed_on_server(events)
+    lost: list[tuple[str, Any, Any]] = []
+    if changes.custom_fields is not UNSET:
+        current = row["custom_fields"] or {}
+        for key, value in changes.custom_fields.items():
+            if key in touched_keys and current.get(key) != value:
+                lost.append((f"custom_fields.{key}", value, current.get(key)))
+        # The device's keys go over the server's current values, key by key.
+        changes = msgspec.structs.replace(
+            changes, custom_fields={**current, **changes.custom_fields}
+        )
+    for field in msgspec.structs.fields(changes):
+        value = getattr(changes, field.name)
+        column = field.name.removesuffix("_id")
+        if field.name in ("custom_fields", "version", "device_time") or value is UNSET:
+            continue
+        if column in touched and row[column] != value:
+            lost.append((field.name, value, row[column]))
+    await _orders(ctx).update(
+        args.order_id, msgspec.structs.replace(changes, device_time=ctx.device_time)
+    )
+    for field_name, kept, server_value in lost:
+        await record_conflict(
+            ctx,
+            args.order_id,
+            "field",
+            field=field_name,
+            base_version=args.base_version,
+            kept=_plain(kept),
+            lost=_plain(server_value),
+        )
+    return CONFLICT if lost else APPLIED
+
+
+def _plain(value: Any) -> Any:
+    return msgspec.to_builtins(value)
+
+
+async def _no_longer_legal(
+    ctx: MutationContext,
+    order_id: UUID,
+    base_version: int,
+    error: Conflict,
+    wanted: dict[str, Any],
+) -> Applied:
+    """An illegal change is the device's own mistake if the order has not changed
+    since the device saw it (rejected); otherwise the order moved on while the device
+    was offline, and the work stays on record: a conflict with both sides, and the
+    order flagged for review."""
+    current = (error.details or {}).get("version")
+    if error.code != "illegal_transition" or current is None or current <= base_version:
+        raise error
+    await record_conflict(
+        ctx,
+        order_id,
+        "transition",
+        base_version=base_version,
+        kept={"status": error.details["status"]},
+        lost=wanted,
+    )
+    await _orders(ctx).set_review(
+        order_id, True, f"offline change not applied: {error.message}", ctx.device_time
+    )
+    return CONFLICT
+
+
+async def transition_order(ctx: MutationContext, args: TransitionOrder) -> Applied:
+    request = schemas.TransitionRequest(
+        action=args.action, reason=args.reason, device_time=ctx.device_time
+    )
+    try:
+        await _orders(ctx).transition(args.order_id, request)
+    except Conflict as error:
+        wanted = {"action": args.action, "reason": args.reason}
+        return await _no_longer_legal(ctx, args.order_id, args.base_version, error, wanted)
+    return APPLIED
+
+
+async def assign_order(ctx: MutationContext, args: AssignOrder) -> Applied:
+    request = schemas.AssignRequest(
+        assignee_id=args.assignee_id,
+        team_id=args.team_id,
+        reason=args.reason,
+        device_time=ctx.device_time,
+    )
+    try:
+        await _orders(ctx).assign(args.order_id, request)
+    except Conflict as error:
+        wanted = {"assign_to": str(args.assignee_id), "reason": args.reason}
+        return await _no_longer_legal(ctx, args.order_id, args.base_version, error, wanted)
+    return APPLIED
+
+
+async def add_comment(ctx: MutationContext, args: AddComment) -> Applied:
+    data = schemas.CommentCreate(id=args.id, body=args.body, device_time=ctx.device_time)
+    await CommentService(ctx.actor, ctx.clock).add(args.order_id, data)
+    return APPLIED
+
+
+async def set_flags(ctx: MutationContext, args: SetFlags) -> Applied:
+    data = schemas.FlagsUpdate(starred=args.starred, important=args.important)
+    await _orders(ctx).set_flags(args.order_id, data)
+    return APPLIED
+
+
+MUTATIONS = [
+    MutationType("create_order", CreateOrder, create_order),
+    MutationType("edit_order", EditOrder, edit_order),
+    MutationType("transition_order", TransitionOrder, transition_order),
+    MutationType("assign_order", AssignOrder, assign_order),
+    MutationType("add_comment", AddComment, add_comment),
+    MutationType("set_flags", SetFlags, set_flags),
+]

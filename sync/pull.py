@@ -1,0 +1,215 @@
+"""Pull: the changes in the caller's scope after a cursor, a page at a time.
+
+Orders are read in (sync_seq, id) order, each scope branch walking its own
+(column, sync_seq, id) index, so an incremental pull reads only what changed after
+its cursor whatever the size of the table. Sequence values become visible in
+order (see server/workorders/changes.py), so a cursor never skips a change that
+commits later. Orders go out whole with their timelines; orders that left the
+caller's scope go out as tombstones.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import hashlib
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from server.accounts.actor import Actor
+from server.database import fetch, is_sqlite, json_array_agg_sql
+from server.errors import Conflict, Forbidden, Invalid
+from server.sql import Sql
+from server.workorders.listing import event_doc_sql, order_select
+from server.workorders.scope import in_scope, scope_terms
+from server.workorders.tables import Counter, WorkOrder
+from sync import schemas
+from sync.protocol import check_protocol
+from sync.tables import SyncClient
+
+
+class Position(msgspec.Struct, array_like=True):
+    seq: int
+    id: UUID | None
+    scope: str
+
+
+def scope_fingerprint(actor: Actor) -> str:
+    """What decides the caller's scope; when it changes, orders enter the scope
+    without changing themselves, so the device must take a new snapshot."""
+    parts = [actor.role, str(actor.team_id), str(actor.department_id)]
+    parts += sorted(str(d) for d in actor.managed_departments)
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+def encode_cursor(position: Position) -> str:
+    return base64.urlsafe_b64encode(msgspec.json.encode(position)).decode().rstrip("=")
+
+
+def decode_cursor(token: str) -> Position:
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        return msgspec.json.decode(raw, type=Position)
+    except (binascii.Error, ValueError, msgspec.DecodeError):
+        raise Invalid("the cursor is not valid", code="invalid_cursor") from None
+
+
+def _after(alias: str, position: Position | None) -> Sql:
+    if position is None:
+        return Sql()
+    if position.id is None:
+        return Sql(f"{alias}.sync_seq > {{}}", position.seq)
+    return Sql(
+        f"({alias}.sync_seq > {{}} OR ({alias}.sync_seq = {{}} AND {alias}.id > {{}}))",
+        position.seq,
+        position.seq,
+        position.id,
+    )
+
+
+def _page_sql(actor: Actor, position: Position | None, horizon: int, limit: int) -> Sql:
+    branches = scope_terms(actor, "b") or [Sql()]
+    subqueries = []
+    args: list[Any] = []
+    for index, branch in enumerate(branches):
+        where = branch & _after("b", position) & Sql("b.sync_seq <= {}", horizon)
+        subqueries.append(
+            f"SELECT * FROM (SELECT b.id, b.sync_seq FROM work_order b WHERE {where.text} "
+            f"ORDER BY b.sync_seq, b.id LIMIT {limit}) AS branch_{index}"
+        )
+        args += where.args
+    merged = (
+        f"SELECT b.id FROM ({' UNION '.join(subqueries)}) b ORDER BY b.sync_seq, b.id LIMIT {limit}"
+    )
+    select = order_select(WorkOrder._meta.db, "w.sync_seq AS seq, w.id AS order_id, ")
+    return Sql(f"{select} WHERE w.id IN ({merged})", actor.user_id, *args)
+
+
+@functools.cache
+def _timeline_sql(sqlite: bool, count: int) -> str:
+    marks = ", ".join(["{}"] * count)
+    doc = event_doc_sql(sqlite, (("order_id", 'e."order"'),))
+    return f"""
+SELECT {json_array_agg_sql(sqlite, "t.doc")} AS docs FROM (
+  SELECT {doc} AS doc FROM timeline_event e LEFT JOIN app_user a ON a.id = e.actor
+  WHERE e."order" IN ({marks})
+) t
+"""
+
+
+def _tombstones_sql(actor: Actor, position: Position | None, upto: int) -> Sql | None:
+    if actor.is_admin:
+        return None  # everything is in an admin's scope: nothing ever leaves it
+    where = in_scope(actor, "t")
+    if position is not None:
+        where &= Sql("t.seq > {}", position.seq)
+    where &= Sql("t.seq <= {}", upto)
+    now_in_scope = in_scope(actor, "w")
+    return Sql(
+        'SELECT t."order" AS order_id, max(t.seq) AS seq FROM order_exit t '
+        f"WHERE {where.text} AND NOT EXISTS (SELECT 1 FROM work_order w "
+        f'WHERE w.id = t."order" AND ({now_in_scope.text})) GROUP BY t."order"',
+        *where.args,
+        *now_in_scope.args,
+    )
+
+
+async def _rows(sql: Sql) -> list[dict[str, Any]]:
+    return await fetch(WorkOrder._meta.db, sql.text, sql.args)
+
+
+class PullService:
+    def __init__(self, actor: Actor) -> None:
+        self.actor = actor
+
+    async def _check_cursor(self, token: str | None) -> Position | None:
+        if token is None:
+            return None
+        position = decode_cursor(token)
+        if position.scope != scope_fingerprint(self.actor):
+            raise Conflict(
+                "your access changed since this cursor: take a new snapshot",
+                {"reason": "scope_changed"},
+                code="resync_required",
+            )
+        purged = await Counter.select(Counter.value).where(Counter.name == "sync_purged").first()
+        if purged is not None and position.seq < purged["value"]:
+            raise Conflict(
+                "this device was away longer than deletions are kept: take a new snapshot",
+                {"reason": "tombstones_purged", "purged_through": purged["value"]},
+                code="resync_required",
+            )
+        return position
+
+    async def _last_mutation_id(self, client_id: UUID) -> int:
+        row = (
+            await SyncClient.select(SyncClient.user, SyncClient.last_mutation_id)
+            .where(SyncClient.id == client_id)
+            .first()
+        )
+        if row is None:
+            return 0
+        if row["user"] != self.actor.user_id:
+            raise Forbidden(
+                "this client id belongs to another user: make a new one after each login",
+                code="client_not_yours",
+            )
+        return int(row["last_mutation_id"])
+
+    async def pull(self, request: schemas.PullRequest) -> bytes:
+        """A PullResponse, written with the database's order documents passed through."""
+        check_protocol(request.protocol)
+        position = await self._check_cursor(request.cursor)
+        last_mutation_id = await self._last_mutation_id(request.client_id)
+        # Every sequence value up to the counter's committed value is visible (see
+        # server/workorders/changes.py); reading no further keeps the orders and the
+        # tombstones, read by separate statements, to one consistent prefix.
+        horizon = await self._horizon()
+        rows = await _rows(_page_sql(self.actor, position, horizon, request.limit + 1))
+        rows.sort(key=lambda row: (row["seq"], str(row["order_id"])))
+        more = len(rows) > request.limit
+        rows = rows[: request.limit]
+        scope = scope_fingerprint(self.actor)
+        if more:
+            upto = int(rows[-1]["seq"])
+            next_position = Position(upto, UUID(str(rows[-1]["order_id"])), scope)
+        else:
+            upto = horizon
+            next_position = Position(horizon, None, scope)
+        tombstones_sql = _tombstones_sql(self.actor, position, upto)
+        tombstones = await _rows(tombstones_sql) if tombstones_sql else []
+        return msgspec.json.encode(
+            {
+                "protocol": schemas.PROTOCOL_VERSION,
+                "orders": [msgspec.Raw(_text(row["doc"]).encode()) for row in rows],
+                "timeline": await self._timeline([row["order_id"] for row in rows]),
+                "tombstones": [
+                    {"order_id": str(t["order_id"]), "seq": int(t["seq"])} for t in tombstones
+                ],
+                "cursor": encode_cursor(next_position),
+                "more": more,
+                "last_mutation_id": last_mutation_id,
+            }
+        )
+
+    @staticmethod
+    async def _horizon() -> int:
+        row = await Counter.select(Counter.value).where(Counter.name == "sync").first()
+        assert row is not None, "the sync counter is created by a migration"
+        return int(row["value"])
+
+    @staticmethod
+    async def _timeline(order_ids: list[Any]) -> msgspec.Raw:
+        if not order_ids:
+            return msgspec.Raw(b"[]")
+        sqlite = is_sqlite(WorkOrder._meta.db)
+        rows = await fetch(WorkOrder._meta.db, _timeline_sql(sqlite, len(order_ids)), order_ids)
+        docs = rows[0]["docs"] if rows else None
+        return msgspec.Raw(_text(docs).encode() if docs else b"[]")
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else msgspec.json.encode(value).decode()

@@ -1,0 +1,213 @@
+"""Push: apply a device's queued mutations exactly once, in order.
+
+The whole batch runs in one transaction with the device's last-mutation-id, so a
+crash or a lost answer leaves either all of it or none; a retry then finds the ids
+already applied and answers their recorded outcomes without applying them again.
+Each mutation runs under a savepoint: one that breaks a rule is rolled back,
+recorded as rejected with its reason, and the ones after it still apply.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from server.accounts.actor import Actor
+from server.clock import Clock
+from server.database import for_update, write_transaction
+from server.errors import INTEGRITY_ERRORS, Conflict, DomainError, Forbidden, TooLarge
+from sync import schemas
+from sync.catalogue import REGISTRY
+from sync.protocol import check_protocol
+from sync.registry import MutationContext, MutationType, Registry
+from sync.tables import SyncClient, SyncMutation
+
+Decoded = tuple[schemas.Mutation, MutationType, Any]
+
+
+class PushService:
+    def __init__(self, actor: Actor, clock: Clock, registry: Registry = REGISTRY) -> None:
+        self.actor = actor
+        self.clock = clock
+        self.registry = registry
+
+    def _decode(self, mutations: list[schemas.Mutation]) -> list[Decoded]:
+        """Check the whole batch before anything is applied: a batch the server cannot
+        read changes nothing."""
+        if len(mutations) > schemas.MAX_MUTATIONS:
+            raise TooLarge(
+                f"at most {schemas.MAX_MUTATIONS} mutations per push",
+                {"max_mutations": schemas.MAX_MUTATIONS, "sent": len(mutations)},
+                code="batch_too_large",
+            )
+        if any(b.id != a.id + 1 for a, b in pairwise(mutations)):
+            raise DomainError(
+                "mutation ids must go up by one within a batch",
+                {"ids": [m.id for m in mutations][:50]},
+                code="ids_not_consecutive",
+            )
+        decoded = []
+        for mutation in mutations:
+            mutation_type = self.registry.get(mutation.name)
+            if mutation_type is None:
+                raise DomainError(
+                    f"unknown mutation {mutation.name!r}",
+                    {"id": mutation.id, "name": mutation.name, "known": self.registry.names()},
+                    code="unknown_mutation",
+                )
+            try:
+                args = msgspec.convert(mutation.args, mutation_type.args)
+            except msgspec.ValidationError as exc:
+                raise DomainError(
+                    f"mutation {mutation.id} ({mutation.name}): {exc}",
+                    {"id": mutation.id, "name": mutation.name},
+                    code="invalid_args",
+                ) from None
+            decoded.append((mutation, mutation_type, args))
+        return decoded
+
+    async def push(self, request: schemas.PushRequest) -> schemas.PushResponse:
+        check_protocol(request.protocol)
+        decoded = self._decode(request.mutations)
+        first = request.mutations[0].id if request.mutations else 1
+        async with write_transaction(SyncClient._meta.db) as transaction:
+            last = await self._lock_client(request.client_id, first - 1)
+            new = [item for item in decoded if item[0].id > last]
+            if new and new[0][0].id != last + 1:
+                raise Conflict(
+                    f"mutation {last + 1} is missing: send from there",
+                    {"last_mutation_id": last, "first_sent": new[0][0].id},
+                    code="mutation_gap",
+                )
+            results = await self._recorded(request.client_id, [m.id for m, _, _ in decoded], last)
+            for mutation, mutation_type, args in new:
+                context = MutationContext(
+                    actor=self.actor,
+                    clock=self.clock,
+                    client_id=request.client_id,
+                    mutation_id=mutation.id,
+                    device_time=mutation.device_time,
+                )
+                savepoint = await transaction.savepoint()
+                try:
+                    outcome = await mutation_type.apply(context, args)
+                except DomainError as exc:
+                    await savepoint.rollback_to()
+                    result = schemas.MutationResult(
+                        id=mutation.id,
+                        outcome="rejected",
+                        code=exc.code,
+                        message=exc.message,
+                        details=exc.details,
+                    )
+                except INTEGRITY_ERRORS:
+                    await savepoint.rollback_to()
+                    result = schemas.MutationResult(
+                        id=mutation.id,
+                        outcome="rejected",
+                        code="constraint_violation",
+                        message="the change conflicts with existing data",
+                    )
+                else:
+                    await savepoint.release()
+                    result = schemas.MutationResult(id=mutation.id, outcome=outcome)
+                results.append(result)
+            if new:
+                last = new[-1][0].id
+                await self._record(request.client_id, new, results[-len(new) :])
+            await SyncClient.update(
+                {SyncClient.last_mutation_id: last, SyncClient.last_seen_at: self.clock()}
+            ).where(SyncClient.id == request.client_id)
+        return schemas.PushResponse(
+            protocol=schemas.PROTOCOL_VERSION, last_mutation_id=last, results=results
+        )
+
+    async def _lock_client(self, client_id: UUID, start: int) -> int:
+        """The device's last applied mutation id, its row locked to the end of the
+        push. A device the server does not know (new, or forgotten) is registered to
+        continue from its first id, so it never loops on a gap."""
+        now = self.clock()
+        await SyncClient.insert(
+            SyncClient(
+                id=client_id,
+                user=self.actor.user_id,
+                last_mutation_id=start,
+                created_at=now,
+                last_seen_at=now,
+            )
+        ).on_conflict(action="DO NOTHING")
+        row = await for_update(
+            SyncClient.select(SyncClient.user, SyncClient.last_mutation_id).where(
+                SyncClient.id == client_id
+            )
+        ).first()
+        assert row is not None
+        if row["user"] != self.actor.user_id:
+            raise Forbidden(
+                "this client id belongs to another user: make a new one after each login",
+                code="client_not_yours",
+            )
+        return int(row["last_mutation_id"])
+
+    async def _recorded(
+        self, client_id: UUID, ids: list[int], last: int
+    ) -> list[schemas.MutationResult]:
+        """The recorded outcomes of the batch's mutations the server already applied."""
+        if not ids or ids[0] > last:
+            return []
+        rows = await SyncMutation.select(
+            SyncMutation.mutation_id,
+            SyncMutation.outcome,
+            SyncMutation.code,
+            SyncMutation.message,
+            SyncMutation.details,
+        ).where(
+            SyncMutation.client == client_id,
+            SyncMutation.mutation_id >= ids[0],
+            SyncMutation.mutation_id <= ids[-1],
+        )
+        recorded = {
+            row["mutation_id"]: schemas.MutationResult(
+                id=row["mutation_id"],
+                outcome=row["outcome"],
+                code=row["code"],
+                message=row["message"],
+                details=_json(row["details"]),
+            )
+            for row in rows
+        }
+        # Ids below the one a forgotten device was registered again with have no record.
+        unknown = schemas.MutationResult(
+            id=0,
+            outcome="applied",
+            code="outcome_unknown",
+            message="applied before this device was registered again; its outcome is not kept",
+        )
+        return [recorded.get(i) or msgspec.structs.replace(unknown, id=i) for i in ids if i <= last]
+
+    async def _record(
+        self, client_id: UUID, new: list[Decoded], results: list[schemas.MutationResult]
+    ) -> None:
+        now = self.clock()
+        await SyncMutation.insert(
+            *(
+                SyncMutation(
+                    client=client_id,
+                    mutation_id=mutation.id,
+                    name=mutation.name,
+                    outcome=result.outcome,
+                    code=result.code,
+                    message=result.message,
+                    details=msgspec.json.encode(result.details).decode(),
+                    applied_at=now,
+                )
+                for (mutation, _, _), result in zip(new, results, strict=True)
+            )
+        )
+
+
+def _json(value: Any) -> Any:
+    return msgspec.json.decode(value) if isinstance(value, str | bytes) else value

@@ -1,0 +1,55 @@
+"""One registry of the domain operations a device may queue offline.
+
+A feature that phones use offline declares its operations as ``MutationType``s
+(a name, the Struct its arguments decode into, and the function that applies
+them) and lists them in ``sync/catalogue.py``. Applying runs inside the push's
+transaction: raising a DomainError rejects the mutation (its writes are rolled
+back to a savepoint), returning ``CONFLICT`` applies it with a conflict record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from server.accounts.actor import Actor
+from server.clock import Clock
+
+
+@dataclass(frozen=True)
+class MutationContext:
+    actor: Actor
+    clock: Clock
+    client_id: UUID
+    mutation_id: int
+    device_time: datetime | None
+
+
+Applied = Literal["applied", "conflict"]
+APPLIED: Applied = "applied"
+CONFLICT: Applied = "conflict"
+
+
+@dataclass(frozen=True)
+class MutationType:
+    name: str
+    args: type[Any]
+    apply: Callable[[MutationContext, Any], Awaitable[Applied]]
+
+
+class Registry:
+    def __init__(self, types: Iterable[MutationType]) -> None:
+        self._types: dict[str, MutationType] = {}
+        for mutation_type in types:
+            if mutation_type.name in self._types:
+                raise ValueError(f"mutation {mutation_type.name!r} is registered twice")
+            self._types[mutation_type.name] = mutation_type
+
+    def get(self, name: str) -> MutationType | None:
+        return self._types.get(name)
+
+    def names(self) -> list[str]:
+        return sorted(self._types)

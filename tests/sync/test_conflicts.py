@@ -1,0 +1,156 @@
+"""Conflict rules: per-field merge against the base version, losing values kept,
+late transitions kept for review, and managers resolving them."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID, uuid4
+
+import httpx
+
+from server.workorders.tables import Template
+from tests.probes import assert_error
+from tests.server.workorders.orders import put_order
+from tests.sync.device import Device
+from tests.world import World
+
+
+async def _order(client: httpx.AsyncClient, world: World, order_id: UUID) -> dict[str, Any]:
+    answer = await client.get(
+        f"/api/work-orders/{order_id}", headers=await world.headers("north_manager")
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.json()  # type: ignore[no-any-return]
+
+
+async def _conflicts(client: httpx.AsyncClient, world: World, **params: Any) -> list[Any]:
+    answer = await client.get(
+        "/api/sync/conflicts", params=params, headers=await world.headers("north_manager")
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.json()["items"]  # type: ignore[no-any-return]
+
+
+async def test_edits_merge_per_field_and_the_loser_is_kept(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    template = Template(
+        id=uuid4(),
+        name="Repair",
+        kind="customer_request",
+        fields=[
+            {"name": "cause", "label": "Cause", "type": "text"},
+            {"name": "hours", "label": "Hours", "type": "number"},
+        ],
+    )
+    await template.save()
+    order_id = await put_order(
+        world,
+        "in_progress",
+        assignee="north_tech",
+        team="north",
+        template=template.id,
+        custom_fields={"cause": "", "hours": 1},
+        description="as reported",
+    )
+    manager = await world.headers("north_manager")
+    # Offline, the technician saw version 1 and edits the description and both fields.
+    phone = Device(client, world, "north_tech")
+    phone.make(
+        "edit_order",
+        order_id=order_id,
+        base_version=1,
+        changes={"description": "pump seal worn", "custom_fields": {"hours": 3}},
+    )
+    # Meanwhile the dispatcher changes the title (another field) and the hours.
+    edited = await client.patch(
+        f"/api/work-orders/{order_id}",
+        json={"title": "Pump room leak", "custom_fields": {"cause": "", "hours": 2}},
+        headers=manager,
+    )
+    assert edited.status_code == 200, edited.text
+    answer = await phone.push()
+    assert answer["results"][0]["outcome"] == "conflict"
+    order = await _order(client, world, order_id)
+    assert order["title"] == "Pump room leak"  # the dispatcher's field, untouched
+    assert order["description"] == "pump seal worn"  # only the phone changed it
+    assert order["custom_fields"] == {"cause": "", "hours": 3}  # later in server order
+    [conflict] = await _conflicts(client, world, order_id=str(order_id))
+    assert conflict["kind"] == "field"
+    assert conflict["field"] == "custom_fields.hours"
+    assert (conflict["kept"], conflict["lost"]) == (3, 2)
+    assert conflict["author_id"] == str(world.id("north_tech"))
+
+
+async def test_an_edit_without_overlap_is_no_conflict(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    order_id = await put_order(world, "in_progress", assignee="north_tech", team="north")
+    phone = Device(client, world, "north_tech")
+    phone.make("edit_order", order_id=order_id, base_version=1, changes={"description": "a"})
+    await client.patch(
+        f"/api/work-orders/{order_id}",
+        json={"title": "Renamed"},
+        headers=await world.headers("north_manager"),
+    )
+    answer = await phone.push()
+    assert answer["results"][0]["outcome"] == "applied"
+    assert await _conflicts(client, world) == []
+    newer = Device(client, world, "north_tech")
+    newer.make("edit_order", order_id=order_id, base_version=9, changes={"description": "b"})
+    rejected = (await newer.push())["results"][0]
+    assert (rejected["outcome"], rejected["code"]) == ("rejected", "invalid_base_version")
+
+
+async def test_work_finished_offline_on_a_cancelled_order_is_kept_for_review(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    order_id = await put_order(world, "in_progress", assignee="north_tech", team="north")
+    phone = Device(client, world, "north_tech")
+    note_id = uuid4()
+    phone.make("add_comment", order_id=order_id, id=note_id, body="Replaced the valve")
+    phone.make("transition_order", order_id=order_id, base_version=2, action="resolve")
+    manager = await world.headers("north_manager")
+    cancelled = await client.post(
+        f"/api/work-orders/{order_id}/transitions",
+        json={"action": "cancel", "reason": "customer withdrew"},
+        headers=manager,
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    answer = await phone.push()
+    assert [r["outcome"] for r in answer["results"]] == ["applied", "conflict"]
+    order = await _order(client, world, order_id)
+    assert order["status"] == "cancelled"
+    assert order["needs_review"] is True
+    assert order["timeline"][-1]["kind"] == "review_needed"
+    comments = await client.get(f"/api/work-orders/{order_id}/comments", headers=manager)
+    assert [c["id"] for c in comments.json()["items"]] == [str(note_id)]
+    [conflict] = await _conflicts(client, world)
+    assert conflict["kind"] == "transition"
+    assert conflict["kept"] == {"status": "cancelled"}
+    assert conflict["lost"] == {"action": "resolve", "reason": ""}
+    # Technicians do not review conflicts; the manager resolves it.
+    listed = await client.get("/api/sync/conflicts", headers=await world.headers("north_tech"))
+    assert_error(listed, 403, "forbidden")
+    resolved = await client.post(
+        f"/api/sync/conflicts/{conflict['id']}/resolve",
+        json={"resolution": "billed the visit; order stays cancelled"},
+        headers=manager,
+    )
+    assert resolved.status_code == 200, resolved.text
+    assert resolved.json()["resolved_by_id"] == str(world.id("north_manager"))
+    assert await _conflicts(client, world) == []
+    assert len(await _conflicts(client, world, open_only="false")) == 1
+    order = await _order(client, world, order_id)
+    assert order["needs_review"] is False
+    assert order["timeline"][-1]["kind"] == "reviewed"
+    again = await client.post(
+        f"/api/sync/conflicts/{conflict['id']}/resolve", json={"resolution": "x"}, headers=manager
+    )
+    assert_error(again, 409, "already_resolved")
+    other = await client.post(
+        f"/api/sync/conflicts/{conflict['id']}/resolve",
+        json={"resolution": "x"},
+        headers=await world.headers("south_manager"),
+    )
+    assert_error(other, 404, "not_found")
