@@ -4,8 +4,8 @@ Orders are read in (sync_seq, id) order, each scope branch walking its own
 (column, sync_seq, id) index, so an incremental pull reads only what changed after
 its cursor whatever the size of the table. Sequence values become visible in
 order (see server/workorders/changes.py), so a cursor never skips a change that
-commits later. Orders go out whole with their timelines; orders that left the
-caller's scope go out as tombstones.
+commits later. Orders go out whole with their timelines, beside the master data
+they name; orders that left the caller's scope go out as tombstones.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from server.workorders.scope import in_scope, scope_terms
 from server.workorders.tables import Counter, WorkOrder
 from sync import schemas
 from sync.protocol import check_protocol
+from sync.pull_catalogue import catalogue
 from sync.tables import SyncClient
 
 
@@ -84,7 +85,10 @@ def _page_sql(actor: Actor, position: Position | None, horizon: int, limit: int)
     merged = (
         f"SELECT b.id FROM ({' UNION '.join(subqueries)}) b ORDER BY b.sync_seq, b.id LIMIT {limit}"
     )
-    select = order_select(WorkOrder._meta.db, "w.sync_seq AS seq, w.id AS order_id, ")
+    select = order_select(
+        WorkOrder._meta.db,
+        "w.sync_seq AS seq, w.id AS order_id, w.site AS site_id, w.asset AS asset_id, ",
+    )
     return Sql(f"{select} WHERE w.id IN ({merged})", actor.user_id, *args)
 
 
@@ -181,8 +185,10 @@ class PullService:
             next_position = Position(horizon, None, scope)
         tombstones_sql = _tombstones_sql(self.actor, position, upto)
         tombstones = await _rows(tombstones_sql) if tombstones_sql else []
+        after = position.seq if position is not None else None
         return msgspec.json.encode(
             {
+                **await catalogue(self.actor, after, upto, rows),
                 "protocol": schemas.PROTOCOL_VERSION,
                 "orders": [msgspec.Raw(_text(row["doc"]).encode()) for row in rows],
                 "timeline": await self._timeline([row["order_id"] for row in rows]),

@@ -9,8 +9,9 @@ from uuid import UUID
 import msgspec
 from msgspec import Meta
 
+from server.masterdata.schemas import Asset, ServiceItem, Site
 from server.types import Timestamp
-from server.workorders.schemas import TimelineEvent, WorkOrder
+from server.workorders.schemas import Template, TimelineEvent, WorkOrder
 
 PROTOCOL_VERSION = 1
 MAX_MUTATIONS = 500
@@ -73,6 +74,11 @@ class Tombstone(msgspec.Struct, kw_only=True):
     seq: int
 
 
+class Deleted(msgspec.Struct, kw_only=True):
+    kind: Literal["site", "asset", "service_item"]
+    id: UUID
+
+
 class PullResponse(msgspec.Struct, kw_only=True):
     protocol: int
     orders: Annotated[list[WorkOrder], Meta(description="whole orders, to replace local copies")]
@@ -80,6 +86,11 @@ class PullResponse(msgspec.Struct, kw_only=True):
     tombstones: Annotated[
         list[Tombstone], Meta(description="orders that left the caller's scope: drop them")
     ]
+    sites: Annotated[list[Site], Meta(description="sites the caller's orders name")]
+    assets: Annotated[list[Asset], Meta(description="assets the caller's orders name")]
+    service_items: Annotated[list[ServiceItem], Meta(description="new or changed catalogue items")]
+    templates: Annotated[list[Template], Meta(description="new or changed order templates")]
+    deleted: Annotated[list[Deleted], Meta(description="master data deleted: drop it")]
     cursor: Annotated[str, Meta(description="send it back to pull what follows")]
     more: Annotated[bool, Meta(description="more changes follow: pull again at once")]
     last_mutation_id: Annotated[

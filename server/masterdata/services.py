@@ -27,8 +27,16 @@ from server.accounts.tables import Department, Skill, Team, User
 from server.database import array_has, contains, for_update, write_transaction
 from server.errors import Conflict, Forbidden, Invalid, NotFound
 from server.masterdata import schemas
-from server.masterdata.tables import Asset, Customer, CustomerGroup, ServiceItem, Site
+from server.masterdata.tables import (
+    Asset,
+    Customer,
+    CustomerGroup,
+    DeletedRecord,
+    ServiceItem,
+    Site,
+)
 from server.references import require_reference
+from server.workorders.changes import next_sync_seq
 
 S = TypeVar("S", bound=msgspec.Struct)
 
@@ -102,20 +110,33 @@ async def _fetch(
     return msgspec.convert(row, struct)
 
 
+# Devices keep copies of these: their changes are stamped for sync pulls, in the
+# transaction that makes them (see server/workorders/changes.py).
+SYNCED: dict[type[Table], str] = {Site: "site", Asset: "asset", ServiceItem: "service_item"}
+
+
 async def _update(table: type[Table], key: Any, values: dict[Column | str, Any], what: str) -> None:
     primary_key = table._meta.primary_key
-    if values:
-        rows = await table.update(values).where(primary_key == key).returning(primary_key)
-    else:
-        rows = await table.select(primary_key).where(primary_key == key)
-    if not rows:
-        raise NotFound(f"no such {what}")
+    async with write_transaction(table._meta.db):
+        if values and table in SYNCED:
+            values = {**values, table._meta.get_column_by_name("sync_seq"): await next_sync_seq()}
+        if values:
+            rows = await table.update(values).where(primary_key == key).returning(primary_key)
+        else:
+            rows = await table.select(primary_key).where(primary_key == key)
+        if not rows:
+            raise NotFound(f"no such {what}")
 
 
 async def _delete(table: type[Table], key: Any, what: str) -> None:
     primary_key = table._meta.primary_key
     try:
-        rows = await table.delete().where(primary_key == key).returning(primary_key)
+        async with write_transaction(table._meta.db):
+            rows = await table.delete().where(primary_key == key).returning(primary_key)
+            if rows and table in SYNCED:
+                await DeletedRecord.insert(
+                    DeletedRecord(seq=await next_sync_seq(), kind=SYNCED[table], record=key)
+                )
     except (sqlite3.IntegrityError, asyncpg.ForeignKeyViolationError) as exc:
         if isinstance(exc, sqlite3.IntegrityError) and "FOREIGN KEY" not in str(exc):
             raise
@@ -387,6 +408,7 @@ class SiteService:
             await require_reference(Customer, data.customer_id, "customer_id", "customer")
             await Site.insert(
                 Site(
+                    sync_seq=await next_sync_seq(),
                     id=site_id,
                     name=data.name,
                     address=data.address,
@@ -462,6 +484,7 @@ class AssetService:
             await require_reference(Site, data.site_id, "site_id", "site")
             await Asset.insert(
                 Asset(
+                    sync_seq=await next_sync_seq(),
                     id=asset_id,
                     tag=tag,
                     name=data.name,
@@ -542,6 +565,7 @@ class ServiceItemService:
             await require_reference(Department, data.department_id, "department_id", "department")
             await ServiceItem.insert(
                 ServiceItem(
+                    sync_seq=await next_sync_seq(),
                     id=item_id,
                     name=data.name,
                     required_skills=data.required_skills,

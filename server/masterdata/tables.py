@@ -1,6 +1,7 @@
 from piccolo.columns import (
     UUID,
     Array,
+    BigInt,
     Date,
     DoublePrecision,
     ForeignKey,
@@ -35,6 +36,8 @@ class Site(Table):
     longitude = DoublePrecision()
     geofence_radius_m = DoublePrecision(default=100.0)
     customer = ForeignKey(Customer, null=True, on_delete=OnDelete.restrict)
+    # The sync sequence value of the latest change (server/workorders/changes.py).
+    sync_seq = BigInt(default=0, index=True)
 
 
 class Asset(Table):
@@ -48,6 +51,8 @@ class Asset(Table):
     warranty_until = Date(null=True, default=None)
     maintenance_interval_days = Integer(null=True, default=None)
     meter_unit = Varchar(length=16, null=True, default=None)
+    # The sync sequence value of the latest change (server/workorders/changes.py).
+    sync_seq = BigInt(default=0, index=True)
 
 
 class ServiceItem(Table):
@@ -56,3 +61,13 @@ class ServiceItem(Table):
     required_skills = Array(Varchar(length=50))
     default_priority = Varchar(length=2, default="P3")
     department = ForeignKey(Department, null=True, on_delete=OnDelete.restrict)
+    # The sync sequence value of the latest change (server/workorders/changes.py).
+    sync_seq = BigInt(default=0, index=True)
+
+
+class DeletedRecord(Table):
+    """A deleted site, asset or service item, for devices that keep copies."""
+
+    seq = BigInt(index=True)
+    kind = Varchar(length=32)
+    record = UUID()

@@ -34,6 +34,7 @@ class Template(Table, tablename="order_template"):
     department = ForeignKey(Department, null=True, on_delete=OnDelete.restrict)
     fields = JSON(default="[]")
     checklist = JSON(default="[]")
+    sync_seq = BigInt(default=0, index=True)
 
 
 class WorkOrder(Table):

@@ -10,8 +10,10 @@ from msgspec import UNSET
 
 from server.accounts.actor import Actor
 from server.accounts.tables import Department
+from server.database import write_transaction
 from server.errors import Forbidden, Invalid, NotFound
 from server.workorders import schemas
+from server.workorders.changes import next_sync_seq
 from server.workorders.custom_fields import check_definitions
 from server.workorders.tables import Template
 
@@ -54,15 +56,17 @@ class TemplateService:
         self._require_manager()
         check_definitions(data.fields)
         await self._check_department(data.department_id)
-        template = Template(
-            id=uuid4(),
-            name=data.name,
-            kind=data.kind,
-            department=data.department_id,
-            fields=msgspec.to_builtins(data.fields),
-            checklist=msgspec.to_builtins(data.checklist),
-        )
-        await template.save()
+        async with write_transaction(Template._meta.db):
+            template = Template(
+                id=uuid4(),
+                name=data.name,
+                kind=data.kind,
+                department=data.department_id,
+                fields=msgspec.to_builtins(data.fields),
+                checklist=msgspec.to_builtins(data.checklist),
+                sync_seq=await next_sync_seq(),
+            )
+            await template.save()
         return await self.get(template.id)
 
     async def update(self, template_id: UUID, data: schemas.TemplateUpdate) -> schemas.Template:
@@ -79,13 +83,15 @@ class TemplateService:
         if data.checklist is not UNSET:
             values[Template.checklist] = msgspec.to_builtins(data.checklist)
         if values:
-            rows = (
-                await Template.update(values)
-                .where(Template.id == template_id)
-                .returning(Template.id)
-            )
-            if not rows:
-                raise NotFound("no such template", {"id": str(template_id)})
+            async with write_transaction(Template._meta.db):
+                values[Template.sync_seq] = await next_sync_seq()
+                rows = (
+                    await Template.update(values)
+                    .where(Template.id == template_id)
+                    .returning(Template.id)
+                )
+                if not rows:
+                    raise NotFound("no such template", {"id": str(template_id)})
         return await self.get(template_id)
 
     @staticmethod

@@ -150,3 +150,46 @@ async def test_pulls_racing_writers_miss_nothing(client: httpx.AsyncClient, worl
     expected = await _server_versions({str(o) for o in orders})
     assert all(v == 2 for v in expected.values())
     assert {k: v["version"] for k, v in phone.orders.items()} == expected
+
+
+async def test_master_data_follows_the_orders_that_name_it(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    admin = await world.headers("admin")
+    far = await client.post(
+        "/api/sites",
+        json={"name": "Far depot", "latitude": 31.0, "longitude": 121.0, "geofence_radius_m": 80},
+        headers=admin,
+    )
+    assert far.status_code == 201, far.text
+    central = world.sites["central"]
+    await put_order(world, "assigned", assignee="north_tech", team="north", site=central)
+    await put_order(
+        world,
+        "assigned",
+        assignee="south_tech",
+        team="south",
+        department="south",
+        site=UUID(far.json()["id"]),
+    )
+    item = await client.post(
+        "/api/service-items",
+        json={"name": "Boiler service", "default_priority": "P3"},
+        headers=admin,
+    )
+    assert item.status_code == 201, item.text
+    phone = Device(client, world, "north_tech")
+    [snapshot] = await phone.pull()
+    assert [s["id"] for s in snapshot["sites"]] == [str(central)]
+    assert [i["name"] for i in snapshot["service_items"]] == ["Boiler service"]
+    assert snapshot["deleted"] == []
+    for site_id, name in ((central, "Acme Central (new entrance)"), (far.json()["id"], "Far")):
+        renamed = await client.patch(f"/api/sites/{site_id}", json={"name": name}, headers=admin)
+        assert renamed.status_code == 200, renamed.text
+    removed = await client.delete(f"/api/service-items/{item.json()['id']}", headers=admin)
+    assert removed.status_code == 204, removed.text
+    [page] = await phone.pull()
+    assert page["orders"] == []
+    assert [s["name"] for s in page["sites"]] == ["Acme Central (new entrance)"]
+    assert page["deleted"] == [{"kind": "service_item", "id": item.json()["id"]}]
+    assert page["service_items"] == []
