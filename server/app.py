@@ -22,6 +22,7 @@ from server.settings import Settings, load
 from server.start_page import start_page
 from server.tables import all_tables
 from server.workorders.controllers import CONTROLLERS as WORKORDER_CONTROLLERS
+from sync.blob_store import DiskBlobStore
 from sync.controllers import CONTROLLERS as SYNC_CONTROLLERS
 
 
@@ -56,6 +57,13 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
         lifespan=[database],
         openapi_config=openapi_config(),
         request_max_body_size=settings.max_body_bytes,
-        state=State({"settings": settings, "clock": clock, "engine": engine}),
+        state=State(
+            {
+                "settings": settings,
+                "clock": clock,
+                "engine": engine,
+                "blob_store": DiskBlobStore(settings.blob_path),
+            }
+        ),
         debug=False,
     )

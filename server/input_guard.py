@@ -21,7 +21,8 @@ _BODY_METHODS = frozenset(["POST", "PUT", "PATCH"])
 async def refuse_nul(request: Request[Any, Any, Any]) -> None:
     if b"%00" in request.scope.get("query_string", b""):
         raise DomainError("the query contains a NUL character", code="invalid_character")
-    if request.method in _BODY_METHODS:
+    # Uploads of files (``opt={"binary_body": True}``) carry bytes, not text.
+    if request.method in _BODY_METHODS and not request.route_handler.opt.get("binary_body"):
         body = await request.body()
         if b"\x00" in body or _JSON_NUL.search(body):
             raise DomainError("the body contains a NUL character", code="invalid_character")

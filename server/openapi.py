@@ -28,6 +28,7 @@ ERROR_TEXT = {
     404: "no such object in the caller's scope",
     409: "conflicts with the current state or existing data",
     413: "the request body is too large",
+    415: "the content is not of an accepted type",
     422: "the values break a rule",
 }
 

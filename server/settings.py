@@ -33,6 +33,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     access_token_minutes: Positive = 15
     refresh_token_days: Positive = 30
     max_body_bytes: Positive = 1_048_576
+    max_blob_bytes: Positive = 20_971_520
+    blob_dir: str = ""
+
+    @property
+    def blob_path(self) -> Path:
+        return Path(self.blob_dir) if self.blob_dir else Path(self.var_dir) / "blobs"
 
     @property
     def is_sqlite(self) -> bool:

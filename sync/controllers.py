@@ -10,6 +10,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from server.dependencies import ActorDep, ClockDep, SettingsDep
 from server.openapi import SECURITY, errors
 from sync import schemas
+from sync.blob_controllers import BlobController
 from sync.catalogue import REGISTRY
 from sync.conflicts import ConflictService
 from sync.pull import PullService
@@ -107,4 +108,4 @@ class ConflictController(Controller):
         return await conflicts.resolve(conflict_id, data)
 
 
-CONTROLLERS: list[type[Controller]] = [SyncController, ConflictController]
+CONTROLLERS: list[type[Controller]] = [SyncController, ConflictController, BlobController]

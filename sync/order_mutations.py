@@ -1,6 +1,6 @@
 """Work-order operations a device may queue offline, and their conflict rules.
 
-- Comments and flags are appends or per-user marks: they never conflict.
+- Comments, attachments and flags are appends or per-user marks: they never conflict.
 - An edit names the version the device saw. Fields the server did not change since
   then are simply written; a field changed on both sides takes the device's value
   (it arrived later in server order) and a conflict record keeps the server's
@@ -20,6 +20,7 @@ from msgspec import UNSET, Meta
 
 from server.errors import Conflict, Invalid
 from server.workorders import schemas
+from server.workorders.attachments import AttachmentService
 from server.workorders.comments import CommentService
 from server.workorders.queries import lock_order
 from server.workorders.services import WorkOrderService
@@ -60,6 +61,17 @@ class AddComment(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     order_id: UUID
     id: UUID
     body: schemas.CommentBody
+
+
+class AttachFile(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A photo or signature; its file is uploaded apart (PUT /api/blobs/{sha256}),
+    before or after."""
+
+    order_id: UUID
+    id: UUID
+    sha256: schemas.Sha256
+    kind: schemas.AttachmentKind = "photo"
+    caption: Annotated[str, Meta(max_length=500)] = ""
 
 
 class SetFlags(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -214,6 +226,18 @@ async def add_comment(ctx: MutationContext, args: AddComment) -> Applied:
     return APPLIED
 
 
+async def attach_file(ctx: MutationContext, args: AttachFile) -> Applied:
+    data = schemas.AttachmentCreate(
+        id=args.id,
+        sha256=args.sha256,
+        kind=args.kind,
+        caption=args.caption,
+        device_time=ctx.device_time,
+    )
+    await AttachmentService(ctx.actor, ctx.clock).add(args.order_id, data)
+    return APPLIED
+
+
 async def set_flags(ctx: MutationContext, args: SetFlags) -> Applied:
     data = schemas.FlagsUpdate(starred=args.starred, important=args.important)
     await _orders(ctx).set_flags(args.order_id, data)
@@ -226,5 +250,6 @@ MUTATIONS = [
     MutationType("transition_order", TransitionOrder, transition_order),
     MutationType("assign_order", AssignOrder, assign_order),
     MutationType("add_comment", AddComment, add_comment),
+    MutationType("attach_file", AttachFile, attach_file),
     MutationType("set_flags", SetFlags, set_flags),
 ]

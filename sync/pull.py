@@ -23,6 +23,7 @@ from server.accounts.actor import Actor
 from server.database import fetch, is_sqlite, json_array_agg_sql
 from server.errors import Conflict, Forbidden, Invalid
 from server.sql import Sql
+from server.workorders.attachments import attachments_of
 from server.workorders.listing import event_doc_sql, order_select
 from server.workorders.scope import in_scope, scope_terms
 from server.workorders.tables import Counter, WorkOrder
@@ -192,6 +193,7 @@ class PullService:
                 "protocol": schemas.PROTOCOL_VERSION,
                 "orders": [msgspec.Raw(_text(row["doc"]).encode()) for row in rows],
                 "timeline": await self._timeline([row["order_id"] for row in rows]),
+                "attachments": await attachments_of([row["order_id"] for row in rows]),
                 "tombstones": [
                     {"order_id": str(t["order_id"]), "seq": int(t["seq"])} for t in tombstones
                 ],

@@ -11,7 +11,7 @@ from msgspec import Meta
 
 from server.masterdata.schemas import Asset, ServiceItem, Site
 from server.types import Timestamp
-from server.workorders.schemas import Template, TimelineEvent, WorkOrder
+from server.workorders.schemas import Attachment, Template, TimelineEvent, WorkOrder
 
 PROTOCOL_VERSION = 1
 MAX_MUTATIONS = 500
@@ -83,6 +83,9 @@ class PullResponse(msgspec.Struct, kw_only=True):
     protocol: int
     orders: Annotated[list[WorkOrder], Meta(description="whole orders, to replace local copies")]
     timeline: Annotated[list[OrderEvent], Meta(description="the whole timelines of those orders")]
+    attachments: Annotated[
+        list[Attachment], Meta(description="the photos and signatures of those orders")
+    ]
     tombstones: Annotated[
         list[Tombstone], Meta(description="orders that left the caller's scope: drop them")
     ]
@@ -129,3 +132,15 @@ class ConflictList(msgspec.Struct):
 
 class ConflictResolution(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     resolution: Annotated[str, Meta(min_length=1, max_length=2_000)]
+
+
+class BlobStatus(msgspec.Struct, kw_only=True):
+    sha256: str
+    complete: bool
+    received: Annotated[int, Meta(description="bytes the server holds: resume from here")]
+
+
+class MissingBlobs(msgspec.Struct):
+    items: Annotated[
+        list[str], Meta(description="SHA-256 of files the caller attached but has not uploaded")
+    ]

@@ -62,3 +62,14 @@ class SyncConflict(Table, tablename="sync_conflict"):
     resolved_at = Timestamptz(null=True, default=None)
     resolved_by = ForeignKey(User, null=True, on_delete=OnDelete.restrict)
     resolution = Text(default="")
+
+
+class Blob(Table):
+    """A photo or signature that arrived whole and matched its SHA-256; the bytes
+    live in the blob store (server/settings.py: FIELDOPS_BLOB_DIR)."""
+
+    sha256 = Varchar(length=64, primary_key=True)
+    size = BigInt()
+    content_type = Varchar(length=32)
+    uploaded_by = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
+    uploaded_at = Timestamptz()

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
-from server.workorders.tables import Counter, OrderExit, WorkOrder
+from server.workorders.tables import Counter, OrderExit, TimelineEvent, WorkOrder
 
 SCOPE_COLUMNS = ("assignee", "team", "department")
 
@@ -55,3 +55,43 @@ async def record_exit(row: dict[str, Any], changed: dict[str, Any], seq: int, at
             at=at,
         )
     )
+
+
+async def append_event(
+    order_id: UUID,
+    actor_id: UUID,
+    kind: str,
+    changes: dict[str, Any],
+    note: str,
+    at: datetime,
+    device_time: datetime | None,
+) -> int:
+    """Record an append-only change (a comment, an attachment) as the order's next
+    version; call inside the writing transaction. The version is bumped in a single
+    statement, so concurrent appends never share one."""
+    bumped = (
+        await WorkOrder.update(
+            {
+                WorkOrder.updated_at: at,
+                WorkOrder.version: WorkOrder.version + 1,
+                WorkOrder.sync_seq: await next_sync_seq(),
+            }
+        )
+        .where(WorkOrder.id == order_id)
+        .returning(WorkOrder.version)
+    )
+    version = int(bumped[0]["version"])
+    await TimelineEvent.insert(
+        TimelineEvent(
+            id=uuid4(),
+            order=order_id,
+            version=version,
+            kind=kind,
+            actor=actor_id,
+            at=at,
+            device_time=device_time,
+            changes=changes,
+            note=note,
+        )
+    )
+    return version

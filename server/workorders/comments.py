@@ -12,9 +12,9 @@ from server.clock import Clock
 from server.database import write_transaction
 from server.errors import Conflict
 from server.workorders import schemas
-from server.workorders.changes import next_sync_seq
+from server.workorders.changes import append_event
 from server.workorders.queries import fetch_order
-from server.workorders.tables import Comment, TimelineEvent, WorkOrder
+from server.workorders.tables import Comment, WorkOrder
 
 COMMENT_COLUMNS: tuple[Any, ...] = (
     Comment.id,
@@ -61,35 +61,19 @@ class CommentService:
                     device_time=data.device_time,
                 )
             )
-            # A single-statement bump: concurrent commenters never share a version.
-            bumped = (
-                await WorkOrder.update(
-                    {
-                        WorkOrder.updated_at: now,
-                        WorkOrder.version: WorkOrder.version + 1,
-                        WorkOrder.sync_seq: await next_sync_seq(),
-                    }
-                )
-                .where(WorkOrder.id == order_id)
-                .returning(WorkOrder.version)
-            )
             if not self.actor.is_requester:
                 # Decided in the statement, so a concurrent accept is never overwritten.
                 await WorkOrder.update({WorkOrder.first_response_at: now}).where(
                     WorkOrder.id == order_id, WorkOrder.first_response_at.is_null()
                 )
-            await TimelineEvent.insert(
-                TimelineEvent(
-                    id=uuid4(),
-                    order=order_id,
-                    version=bumped[0]["version"],
-                    kind="comment",
-                    actor=self.actor.user_id,
-                    at=now,
-                    device_time=data.device_time,
-                    changes={"comment_id": str(comment_id)},
-                    note=data.body[:200],
-                )
+            await append_event(
+                order_id,
+                self.actor.user_id,
+                "comment",
+                {"comment_id": str(comment_id)},
+                data.body[:200],
+                now,
+                data.device_time,
             )
         row = await Comment.select(*COMMENT_COLUMNS).where(Comment.id == comment_id).first()
         return msgspec.convert(row, schemas.Comment)

@@ -13,6 +13,7 @@ from server.dependencies import ActorDep, ClockDep
 from server.openapi import SECURITY, errors
 from server.types import Priority
 from server.workorders import schemas
+from server.workorders.attachments import AttachmentService
 from server.workorders.comments import CommentService
 from server.workorders.lifecycle import Status
 from server.workorders.services import WorkOrderService
@@ -27,12 +28,17 @@ def provide_comment_service(actor: ActorDep, clock: ClockDep) -> CommentService:
     return CommentService(actor, clock)
 
 
+def provide_attachment_service(actor: ActorDep, clock: ClockDep) -> AttachmentService:
+    return AttachmentService(actor, clock)
+
+
 def provide_template_service(actor: ActorDep) -> TemplateService:
     return TemplateService(actor)
 
 
 OrderServiceDep = NamedDependency[WorkOrderService]
 CommentServiceDep = NamedDependency[CommentService]
+AttachmentServiceDep = NamedDependency[AttachmentService]
 TemplateServiceDep = NamedDependency[TemplateService]
 OrderId = FromPath[UUID]
 
@@ -44,6 +50,7 @@ class WorkOrderController(Controller):
     dependencies = {
         "orders": Provide(provide_order_service, sync_to_thread=False),
         "comments": Provide(provide_comment_service, sync_to_thread=False),
+        "attachments": Provide(provide_attachment_service, sync_to_thread=False),
     }
 
     @get(
@@ -204,6 +211,33 @@ class WorkOrderController(Controller):
     ) -> schemas.Comment:
         """Comment on the order (an offline client may choose the comment's id)."""
         return await comments.add(order_id, data)
+
+    @get(
+        "/{order_id:uuid}/attachments",
+        operation_id="ListWorkOrderAttachments",
+        responses=errors(401, 404),
+    )
+    async def list_attachments(
+        self, order_id: OrderId, attachments: AttachmentServiceDep
+    ) -> schemas.AttachmentList:
+        """The order's photos and signatures, oldest first; ``present`` tells whether
+        the file has arrived (GET /api/blobs/{sha256})."""
+        return schemas.AttachmentList(items=await attachments.list_attachments(order_id))
+
+    @post(
+        "/{order_id:uuid}/attachments",
+        operation_id="AddWorkOrderAttachment",
+        responses=errors(400, 401, 404, 409),
+    )
+    async def add_attachment(
+        self,
+        order_id: OrderId,
+        data: JSONBody[schemas.AttachmentCreate],
+        attachments: AttachmentServiceDep,
+    ) -> schemas.Attachment:
+        """Attach a photo or signature by its SHA-256; the file may be uploaded before
+        or after."""
+        return await attachments.add(order_id, data)
 
 
 class TemplateController(Controller):

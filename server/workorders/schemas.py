@@ -171,6 +171,40 @@ class CommentList(msgspec.Struct):
     items: list[Comment]
 
 
+Sha256 = Annotated[
+    str,
+    Meta(
+        pattern=r"^[0-9a-f]{64}$",
+        description="SHA-256 of the file, lowercase hex (upload it at PUT /api/blobs/{sha256})",
+    ),
+]
+AttachmentKind = Literal["photo", "signature"]
+
+
+class AttachmentCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    id: UUID | None = None
+    sha256: Sha256
+    kind: AttachmentKind = "photo"
+    caption: Annotated[str, Meta(max_length=500)] = ""
+    device_time: Timestamp | None = None
+
+
+class Attachment(msgspec.Struct, kw_only=True):
+    id: UUID
+    order_id: UUID
+    sha256: str
+    kind: AttachmentKind
+    caption: str
+    created_by_id: UUID
+    created_at: datetime
+    device_time: datetime | None
+    present: Annotated[bool, Meta(description="the file has arrived (false: still uploading)")]
+
+
+class AttachmentList(msgspec.Struct):
+    items: list[Attachment]
+
+
 class FlagsUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     starred: bool | UnsetType = UNSET
     important: bool | UnsetType = UNSET

@@ -119,3 +119,17 @@ class OrderExit(Table):
     requester = ForeignKey(User, null=True, on_delete=OnDelete.cascade)
     created_by = ForeignKey(User, null=True, on_delete=OnDelete.cascade)
     at = Timestamptz()
+
+
+class OrderAttachment(Table):
+    """A photo or signature on an order, by the SHA-256 of its blob (which may
+    arrive after the attachment: a phone syncs its mutations first)."""
+
+    id = UUID(primary_key=True)
+    order = ForeignKey(WorkOrder, index=True, on_delete=OnDelete.restrict)
+    sha256 = Varchar(length=64, index=True)
+    kind = Varchar(length=16)
+    caption = Text(default="")
+    created_by = ForeignKey(User, on_delete=OnDelete.restrict)
+    created_at = Timestamptz()
+    device_time = Timestamptz(null=True, default=None)

@@ -1,0 +1,82 @@
+"""Photos and signatures on orders: append-only, named by the SHA-256 of a blob that
+may arrive after them (a phone pushes its mutations before its uploads finish)."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID, uuid4
+
+import msgspec
+
+from server.accounts.actor import Actor
+from server.clock import Clock
+from server.database import fetch, write_transaction
+from server.errors import Conflict
+from server.workorders import schemas
+from server.workorders.changes import append_event
+from server.workorders.queries import fetch_order
+from server.workorders.tables import OrderAttachment
+
+ATTACHMENTS_SQL = """
+SELECT a.id, a."order" AS order_id, a.sha256, a.kind, a.caption, a.created_by AS created_by_id,
+  a.created_at, a.device_time, EXISTS (SELECT 1 FROM blob b WHERE b.sha256 = a.sha256) AS present
+FROM order_attachment a WHERE
+"""
+
+
+async def attachments_of(order_ids: list[Any]) -> list[schemas.Attachment]:
+    """The attachments of orders the caller was already found to see."""
+    if not order_ids:
+        return []
+    marks = ", ".join(["{}"] * len(order_ids))
+    return await _read(f'a."order" IN ({marks}) ORDER BY a.created_at, a.id', *order_ids)
+
+
+async def _read(where: str, *args: Any) -> list[schemas.Attachment]:
+    rows = await fetch(OrderAttachment._meta.db, ATTACHMENTS_SQL + where, list(args))
+    return msgspec.convert(rows, list[schemas.Attachment], strict=False)
+
+
+class AttachmentService:
+    def __init__(self, actor: Actor, clock: Clock) -> None:
+        self.actor = actor
+        self.clock = clock
+
+    async def list_attachments(self, order_id: UUID) -> list[schemas.Attachment]:
+        await fetch_order(self.actor, order_id)
+        return await _read('a."order" = {} ORDER BY a.created_at, a.id', order_id)
+
+    async def add(self, order_id: UUID, data: schemas.AttachmentCreate) -> schemas.Attachment:
+        await fetch_order(self.actor, order_id)
+        attachment_id = data.id or uuid4()
+        now = self.clock()
+        async with write_transaction(OrderAttachment._meta.db):
+            if await OrderAttachment.exists().where(OrderAttachment.id == attachment_id):
+                raise Conflict(
+                    "an attachment with this id exists",
+                    {"id": str(attachment_id)},
+                    code="already_exists",
+                )
+            await OrderAttachment.insert(
+                OrderAttachment(
+                    id=attachment_id,
+                    order=order_id,
+                    sha256=data.sha256,
+                    kind=data.kind,
+                    caption=data.caption,
+                    created_by=self.actor.user_id,
+                    created_at=now,
+                    device_time=data.device_time,
+                )
+            )
+            await append_event(
+                order_id,
+                self.actor.user_id,
+                "attachment",
+                {"attachment_id": str(attachment_id), "sha256": data.sha256, "kind": data.kind},
+                data.caption[:200],
+                now,
+                data.device_time,
+            )
+            [attachment] = await _read("a.id = {}", attachment_id)
+        return attachment
