@@ -101,8 +101,11 @@ def _changed_on_server(events: list[dict[str, Any]]) -> tuple[set[str], set[str]
         changes = event["changes"]
         if isinstance(changes, str):
             changes = msgspec.json.decode(changes)
-        for field, (old, new) in changes.items() if isinstance(changes, dict) else ():
+        for field, change in changes.items():
+            if not (isinstance(change, list) and len(change) == 2):
+                continue  # not a field's [old, new] (a comment's id, say)
             fields.add(field)
+            old, new = change
             if field == "custom_fields":
                 old, new = old or {}, new or {}
                 keys |= {key for key in old.keys() | new.keys() if old.get(key) != new.get(key)}

@@ -45,13 +45,13 @@ class Device:
         )
 
     async def push(self) -> dict[str, Any]:
-        """Push the queue; what the server acknowledged leaves it."""
+        """Push the queue; what the server answered leaves it."""
         response = await self.push_raw()
         assert response.status_code == 200, response.text
         answer: dict[str, Any] = response.json()
         for result in answer["results"]:
             self.results[result["id"]] = result
-        self.queue = [m for m in self.queue if m["id"] > answer["last_mutation_id"]]
+        self.queue = [m for m in self.queue if m["id"] not in self.results]
         return answer
 
     async def pull_raw(self, cursor: str | None, limit: int = 500) -> httpx.Response:
