@@ -145,7 +145,17 @@ async def write_transaction(engine: Engine) -> AsyncIterator[Any]:
     busy timeout instead of failing with "database is locked"; PostgreSQL callers
     lock the rows they read with :func:`for_update`.
     """
-    if isinstance(engine, SQLiteEngine):
+    if isinstance(engine, PooledSQLiteEngine) and engine.current_transaction.get() is None:
+        # Writers of this process queue here rather than on SQLite's busy handler,
+        # which sleeps in steps of up to 100 ms and leaves the lock idle meanwhile
+        # (sync pushes ran at a third of the speed). Other processes still queue on
+        # the busy timeout.
+        async with (
+            engine.write_lock,
+            engine.transaction(transaction_type=TransactionType.immediate) as txn,
+        ):
+            yield txn
+    elif isinstance(engine, SQLiteEngine):
         async with engine.transaction(transaction_type=TransactionType.immediate) as txn:
             yield txn
     else:
@@ -203,3 +213,25 @@ def array_has(column: Array, value: str) -> Any:
             value,
         )
     return column.any(value)
+
+
+class Savepoint:
+    """A savepoint in the current write transaction, its statements sent like any
+    other (on SQLite, on the event loop's thread: see sqlite_pool)."""
+
+    def __init__(self, engine: Engine, name: str) -> None:
+        self.engine = engine
+        self.name = name
+
+    async def _run(self, statement: str) -> None:
+        await self.engine.run_querystring(QueryString(f"{statement} {self.name}"))
+
+    async def begin(self) -> None:
+        await self._run("SAVEPOINT")
+
+    async def rollback(self) -> None:
+        await self._run("ROLLBACK TO SAVEPOINT")
+        await self._run("RELEASE SAVEPOINT")
+
+    async def release(self) -> None:
+        await self._run("RELEASE SAVEPOINT")

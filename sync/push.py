@@ -17,7 +17,7 @@ import msgspec
 
 from server.accounts.actor import Actor
 from server.clock import Clock
-from server.database import for_update, write_transaction
+from server.database import Savepoint, for_update, write_transaction
 from server.errors import INTEGRITY_ERRORS, Conflict, DomainError, Forbidden, TooLarge
 from sync import schemas
 from sync.catalogue import REGISTRY
@@ -73,7 +73,9 @@ class PushService:
         check_protocol(request.protocol)
         decoded = self._decode(request.mutations)
         first = request.mutations[0].id if request.mutations else 1
-        async with write_transaction(SyncClient._meta.db) as transaction:
+        engine = SyncClient._meta.db
+        savepoint = Savepoint(engine, "mutation")
+        async with write_transaction(engine):
             last = await self._lock_client(request.client_id, first - 1)
             new = [item for item in decoded if item[0].id > last]
             if new and new[0][0].id != last + 1:
@@ -91,11 +93,11 @@ class PushService:
                     mutation_id=mutation.id,
                     device_time=mutation.device_time,
                 )
-                savepoint = await transaction.savepoint()
+                await savepoint.begin()
                 try:
                     outcome = await mutation_type.apply(context, args)
                 except DomainError as exc:
-                    await savepoint.rollback_to()
+                    await savepoint.rollback()
                     result = schemas.MutationResult(
                         id=mutation.id,
                         outcome="rejected",
@@ -104,7 +106,7 @@ class PushService:
                         details=exc.details,
                     )
                 except INTEGRITY_ERRORS:
-                    await savepoint.rollback_to()
+                    await savepoint.rollback()
                     result = schemas.MutationResult(
                         id=mutation.id,
                         outcome="rejected",

@@ -1,0 +1,182 @@
+"""What the benchmarks share: demo databases cached by scale, and a real server
+process on a free port."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH_DIR = ROOT / "var" / "bench"
+PASSWORD = "fieldops-demo"
+
+
+def cache_key(scale: int, seed: int) -> str:
+    digest = hashlib.sha256(f"{scale}:{seed}".encode())
+    sources = sorted(ROOT.glob("server/demo/*.py")) + sorted(
+        ROOT.glob("**/piccolo_migrations/*.py")
+    )
+    for path in sources:
+        digest.update(path.name.encode() + path.read_bytes())
+    return f"{scale}_{digest.hexdigest()[:10]}"
+
+
+def fieldops(env: dict[str, str], *args: str) -> None:
+    subprocess.run([sys.executable, "-m", "server.cli", *args], cwd=ROOT, env=env, check=True)
+
+
+def base_env(database_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FIELDOPS_")}
+    return {
+        **env,
+        "FIELDOPS_DATABASE_URL": database_url,
+        "FIELDOPS_VAR_DIR": str(BENCH_DIR / "var"),
+        "FIELDOPS_ACCESS_TOKEN_MINUTES": "600",
+    }
+
+
+def sqlite_database(scale: int, seed: int) -> str:
+    cached = BENCH_DIR / f"demo_{cache_key(scale, seed)}.sqlite"
+    if not cached.exists():
+        print(f"filling {cached.name} with {scale:,} demo orders (cached for reruns)")
+        partial = cached.with_suffix(".partial")
+        for leftover in BENCH_DIR.glob(partial.name + "*"):
+            leftover.unlink()
+        env = base_env(f"sqlite:///{partial}")
+        fieldops(env, "migrate")
+        fieldops(env, "demo", "--scale", str(scale), "--seed", str(seed))
+        # Fold the WAL into the file so the cached copy stands alone (the server's
+        # engine turns WAL back on when it opens the run copy).
+        connection = sqlite3.connect(partial)
+        connection.execute("PRAGMA journal_mode = DELETE")
+        connection.close()
+        partial.rename(cached)
+        for stale in BENCH_DIR.glob(f"demo_{scale}_*.sqlite"):
+            if stale != cached:
+                stale.unlink()
+    run = BENCH_DIR / "run.sqlite"
+    for old in BENCH_DIR.glob("run.sqlite*"):
+        old.unlink()
+    shutil.copyfile(cached, run)
+    return f"sqlite:///{run}"
+
+
+async def _pg(admin_url: str, *statements: str) -> bool:
+    import asyncpg
+
+    connection = await asyncpg.connect(admin_url)
+    try:
+        for statement in statements:
+            if statement.startswith("SELECT"):
+                return bool(await connection.fetchval(statement))
+            await connection.execute(statement)
+    finally:
+        await connection.close()
+    return True
+
+
+async def _drop_stale_templates(admin_url: str, scale: int, keep: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(admin_url)
+    try:
+        for row in await connection.fetch(
+            "SELECT datname FROM pg_database WHERE datname LIKE $1 AND datname <> $2",
+            f"fieldops_bench_{scale}_%",
+            keep,
+        ):
+            await connection.execute(f'DROP DATABASE "{row["datname"]}" WITH (FORCE)')
+    finally:
+        await connection.close()
+
+
+def postgres_database(admin_url: str, scale: int, seed: int) -> str:
+    base = admin_url.rsplit("/", 1)[0]
+    template = f"fieldops_bench_{cache_key(scale, seed)}"
+    if not asyncio.run(_pg(admin_url, f"SELECT 1 FROM pg_database WHERE datname = '{template}'")):
+        print(f"filling database {template} with {scale:,} demo orders (kept as a template)")
+        partial = template + "_partial"
+        asyncio.run(
+            _pg(admin_url, f'DROP DATABASE IF EXISTS "{partial}"', f'CREATE DATABASE "{partial}"')
+        )
+        env = base_env(f"{base}/{partial}")
+        fieldops(env, "migrate")
+        fieldops(env, "demo", "--scale", str(scale), "--seed", str(seed))
+        asyncio.run(_pg(admin_url, f'ALTER DATABASE "{partial}" RENAME TO "{template}"'))
+        asyncio.run(_drop_stale_templates(admin_url, scale, keep=template))
+    run = f"fieldops_bench_run_{uuid.uuid4().hex[:8]}"
+    asyncio.run(_pg(admin_url, f'CREATE DATABASE "{run}" TEMPLATE "{template}"'))
+    return f"{base}/{run}"
+
+
+def drop_postgres(admin_url: str, url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    asyncio.run(_pg(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def running_server(
+    name: str, database_url: str, workers: int = 1
+) -> Iterator[tuple[int, httpx.Client]]:
+    """``fieldops serve`` on a free port, answering health checks; its port and a
+    client for set-up requests."""
+    port = free_port()
+    log = open(BENCH_DIR / f"server-{name}.log", "w")  # noqa: SIM115
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "server.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        cwd=ROOT,
+        env=base_env(database_url),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as http:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if http.get("/api/health").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit(f"{name}: the server did not start; see {log.name}")
+                time.sleep(0.2)
+            yield port, http
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+def login(http: httpx.Client, username: str) -> str:
+    answer = http.post("/api/auth/login", json={"username": username, "password": PASSWORD})
+    answer.raise_for_status()
+    return str(answer.json()["access_token"])
