@@ -12,6 +12,7 @@ import sys
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any, NoReturn, TypeVar
 
 import click
@@ -19,6 +20,7 @@ import msgspec
 from piccolo.engine.base import Engine
 
 from server.accounts.tables import ROLES
+from server.clock import utc_now
 from server.settings import Settings, SettingsError, load
 
 T = TypeVar("T")
@@ -193,6 +195,28 @@ def demo(scale: int | None, seed: int | None, if_empty: bool) -> None:
         roles.setdefault(role, []).append(username)
     for role, usernames in roles.items():
         click.echo(f"  {role + ':':12} {' '.join(usernames)}")
+
+
+@cli.command("purge-tombstones")
+@click.option(
+    "--days",
+    type=click.IntRange(min=1),
+    default=90,
+    show_default=True,
+    help="Keep the tombstones of this many days.",
+)
+def purge_tombstones(days: int) -> None:
+    """Forget sync tombstones older than --days (run it daily, e.g. from cron).
+
+    A device that has not synced for longer must take a new snapshot.
+    """
+    from sync.retention import purge_tombstones as purge
+
+    async def work(engine: Engine) -> int:
+        return await purge(utc_now() - timedelta(days=days))
+
+    horizon = run(settings_or_exit(), work)
+    click.echo(f"Tombstones are kept after sequence value {horizon}.")
 
 
 @cli.command("create-user")

@@ -119,6 +119,14 @@ def test_migrate_demo_and_create_user(env: dict[str, str]) -> None:
     assert "password" in one_line_error(short, 2)
 
 
+def test_purge_tombstones(env: dict[str, str]) -> None:
+    assert fieldops(env, "migrate").returncode == 0
+    done = fieldops(env, "purge-tombstones", "--days", "30")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "Tombstones are kept after sequence value 0.\n"
+    assert fieldops(env, "purge-tombstones", "--days", "0").returncode == 2
+
+
 def test_wrong_setting_is_one_line_naming_it(env: dict[str, str]) -> None:
     for command in (["migrate"], ["serve"], ["demo"]):
         line = one_line_error(fieldops({**env, "FIELDOPS_PORT": "abc"}, *command), 2)
