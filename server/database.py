@@ -160,6 +160,13 @@ async def write_transaction(engine: Engine) -> AsyncIterator[Any]:
             yield txn
     else:
         async with engine.transaction() as txn:
+            # Every writer takes the sync sequence's row lock first. A change draws
+            # its sequence value under that lock and holds it to commit (see
+            # server/workorders/changes.py); taken later, after some order's row
+            # lock, two writers could each hold what the other waits for.
+            await engine.run_querystring(
+                QueryString("SELECT value FROM counter WHERE name = 'sync' FOR UPDATE")
+            )
             yield txn
 
 

@@ -106,12 +106,10 @@ SELECT {json_array_agg_sql(sqlite, "t.doc")} AS docs FROM (
 
 
 def _tombstones_sql(actor: Actor, position: Position | None, upto: int) -> Sql | None:
-    if actor.is_admin:
-        return None  # everything is in an admin's scope: nothing ever leaves it
-    where = in_scope(actor, "t")
-    if position is not None:
-        where &= Sql("t.seq > {}", position.seq)
-    where &= Sql("t.seq <= {}", upto)
+    if actor.is_admin or position is None:
+        # Nothing ever leaves an admin's scope, and a snapshot has nothing to drop.
+        return None
+    where = in_scope(actor, "t") & Sql("t.seq > {}", position.seq) & Sql("t.seq <= {}", upto)
     now_in_scope = in_scope(actor, "w")
     return Sql(
         'SELECT t."order" AS order_id, max(t.seq) AS seq FROM order_exit t '

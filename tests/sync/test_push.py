@@ -3,6 +3,7 @@ change nothing."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 from uuid import uuid4
 
@@ -182,3 +183,25 @@ async def test_a_forgotten_device_continues_from_its_next_id(
     assert [r["outcome"] for r in answer["results"]] == ["applied", "applied"]
     again = await phone.push_raw([{"id": 56, "name": "add_comment", "args": {}}])
     assert_error(again, 400, "invalid_args")
+
+
+async def test_concurrent_pushes_over_the_same_orders_all_apply(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """Two devices change the same orders in opposite orders at the same time, over
+    and over: no push may fail (on PostgreSQL row locks taken in opposite orders
+    deadlock unless every writer takes the sequence lock first)."""
+    orders = [
+        await put_order(world, "in_progress", assignee="north_tech", team="north") for _ in range(4)
+    ]
+    phones = [Device(client, world, "north_tech"), Device(client, world, "north_tech2")]
+    for round_ in range(8):
+        for index, phone in enumerate(phones):
+            for order_id in orders[:: 1 if index == 0 else -1]:
+                phone.make("add_comment", order_id=order_id, id=uuid4(), body=f"r{round_}")
+                phone.make("set_flags", order_id=order_id, starred=round_ % 2 == 0)
+        answers = await asyncio.gather(*(phone.push_raw() for phone in phones))
+        assert [a.status_code for a in answers] == [200, 200], [a.text for a in answers]
+        for phone in phones:
+            phone.queue = []
+    assert await Comment.count() == 8 * 2 * 4
