@@ -20,7 +20,7 @@ from uuid import UUID
 import msgspec
 
 from server.accounts.actor import Actor
-from server.database import fetch, is_sqlite, json_array_agg_sql
+from server.database import fetch, is_sqlite, json_array_agg_sql, one_of_ids
 from server.errors import Conflict, Forbidden, Invalid
 from server.sql import Sql
 from server.workorders.attachments import attachments_of
@@ -94,13 +94,13 @@ def _page_sql(actor: Actor, position: Position | None, horizon: int, limit: int)
 
 
 @functools.cache
-def _timeline_sql(sqlite: bool, count: int) -> str:
-    marks = ", ".join(["{}"] * count)
+def _timeline_sql(sqlite: bool) -> str:
     doc = event_doc_sql(sqlite, (("order_id", 'e."order"'),))
+    orders, _ = one_of_ids(sqlite, 'e."order"', [])
     return f"""
 SELECT {json_array_agg_sql(sqlite, "t.doc")} AS docs FROM (
   SELECT {doc} AS doc FROM timeline_event e LEFT JOIN app_user a ON a.id = e.actor
-  WHERE e."order" IN ({marks})
+  WHERE {orders}
 ) t
 """
 
@@ -212,7 +212,8 @@ class PullService:
         if not order_ids:
             return msgspec.Raw(b"[]")
         sqlite = is_sqlite(WorkOrder._meta.db)
-        rows = await fetch(WorkOrder._meta.db, _timeline_sql(sqlite, len(order_ids)), order_ids)
+        _, ids = one_of_ids(sqlite, "", order_ids)
+        rows = await fetch(WorkOrder._meta.db, _timeline_sql(sqlite), [ids])
         docs = rows[0]["docs"] if rows else None
         return msgspec.Raw(_text(docs).encode() if docs else b"[]")
 

@@ -10,7 +10,7 @@ import msgspec
 
 from server.accounts.actor import Actor
 from server.clock import Clock
-from server.database import fetch, write_transaction
+from server.database import fetch, is_sqlite, one_of_ids, write_transaction
 from server.errors import Conflict
 from server.workorders import schemas
 from server.workorders.changes import append_event
@@ -28,8 +28,8 @@ async def attachments_of(order_ids: list[Any]) -> list[schemas.Attachment]:
     """The attachments of orders the caller was already found to see."""
     if not order_ids:
         return []
-    marks = ", ".join(["{}"] * len(order_ids))
-    return await _read(f'a."order" IN ({marks}) ORDER BY a.created_at, a.id', *order_ids)
+    condition, ids = one_of_ids(is_sqlite(OrderAttachment._meta.db), 'a."order"', order_ids)
+    return await _read(f"{condition} ORDER BY a.created_at, a.id", ids)
 
 
 async def _read(where: str, *args: Any) -> list[schemas.Attachment]:
