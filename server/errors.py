@@ -124,6 +124,8 @@ def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[A
 
 # What a failed write raises besides DomainError, where a caller must tell it apart.
 INTEGRITY_ERRORS = (sqlite3.IntegrityError, asyncpg.IntegrityConstraintViolationError)
+# A value the database cannot hold (a time past year 9999 in UTC, a number over 64 bits).
+VALUE_ERRORS = (OverflowError, asyncpg.DataError)
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {
     DomainError: on_domain_error,
@@ -132,5 +134,6 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     sqlite3.IntegrityError: on_integrity_error,
     asyncpg.IntegrityConstraintViolationError: on_integrity_error,
     asyncpg.DataError: on_data_error,
+    OverflowError: on_data_error,
     Exception: on_unexpected,
 }

@@ -12,15 +12,18 @@ from __future__ import annotations
 import asyncio
 import io
 import re
+import warnings
 from dataclasses import dataclass
 
 import PIL.Image
 
 from server.accounts.actor import Actor
 from server.clock import Clock
-from server.database import fetch
+from server.database import fetch, write_transaction
 from server.errors import Conflict, DomainError, Invalid, NotFound, TooLarge
+from server.workorders.changes import next_sync_seq
 from server.workorders.scope import in_scope
+from server.workorders.tables import OrderAttachment, WorkOrder
 from sync import schemas
 from sync.blob_store import BlobStore, OffsetMismatch
 from sync.tables import Blob
@@ -62,10 +65,20 @@ def parse_chunk(header: str | None, body: bytes) -> Chunk:
 
 def image_type(data: bytes) -> str:
     try:
-        with PIL.Image.open(io.BytesIO(data)) as image:
-            kind = image.format
-            image.verify()
-    except (PIL.Image.UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        with warnings.catch_warnings():
+            # A small file claiming a huge picture is refused, not decoded.
+            warnings.simplefilter("error", PIL.Image.DecompressionBombWarning)
+            with PIL.Image.open(io.BytesIO(data)) as image:
+                kind = image.format
+                image.verify()
+    except (
+        PIL.Image.UnidentifiedImageError,
+        PIL.Image.DecompressionBombError,
+        PIL.Image.DecompressionBombWarning,
+        OSError,
+        SyntaxError,
+        ValueError,
+    ):
         kind = None
     if kind not in IMAGE_TYPES:
         raise UnsupportedType("only JPEG, PNG and WebP images are accepted")
@@ -136,15 +149,24 @@ class BlobService:
             await asyncio.to_thread(self.store.discard, sha256)
             raise
         await asyncio.to_thread(self.store.commit, sha256)
-        await Blob.insert(
-            Blob(
-                sha256=sha256,
-                size=size,
-                content_type=content_type,
-                uploaded_by=self.actor.user_id,
-                uploaded_at=self.clock(),
+        async with write_transaction(Blob._meta.db):
+            await Blob.insert(
+                Blob(
+                    sha256=sha256,
+                    size=size,
+                    content_type=content_type,
+                    uploaded_by=self.actor.user_id,
+                    uploaded_at=self.clock(),
+                )
+            ).on_conflict(action="DO NOTHING")
+            # Devices holding orders that name the file learn it has arrived.
+            await WorkOrder.update({WorkOrder.sync_seq: await next_sync_seq()}).where(
+                WorkOrder.id.is_in(
+                    OrderAttachment.select(OrderAttachment.order).where(
+                        OrderAttachment.sha256 == sha256
+                    )
+                )
             )
-        ).on_conflict(action="DO NOTHING")
         return schemas.BlobStatus(sha256=sha256, complete=True, received=size)
 
     async def read(self, sha256: str) -> tuple[bytes, str]:
@@ -163,11 +185,15 @@ class BlobService:
         return await asyncio.to_thread(self.store.read, sha256), row["content_type"]
 
     async def _attached_in_scope(self, sha256: str) -> bool:
+        """Attached, by the user who uploaded it, to an order the caller sees. Anyone
+        may attach a hash; only the uploader's own attachments share the file, so
+        knowing a hash is not enough to read it."""
         scope = in_scope(self.actor, "w")
         condition = f" AND ({scope.text})" if scope.text else ""
         rows = await fetch(
             Blob._meta.db,
             'SELECT 1 AS found FROM order_attachment a JOIN work_order w ON w.id = a."order" '
+            "JOIN blob b ON b.sha256 = a.sha256 AND b.uploaded_by = a.created_by "
             f"WHERE a.sha256 = {{}}{condition} LIMIT 1",
             [sha256, *scope.args],
         )

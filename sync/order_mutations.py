@@ -18,13 +18,13 @@ from uuid import UUID
 import msgspec
 from msgspec import UNSET, Meta
 
-from server.errors import Conflict, Invalid
+from server.errors import DomainError, Invalid
 from server.workorders import schemas
 from server.workorders.attachments import AttachmentService
 from server.workorders.comments import CommentService
 from server.workorders.queries import lock_order
 from server.workorders.services import WorkOrderService
-from server.workorders.tables import TimelineEvent
+from server.workorders.tables import TimelineEvent, WorkOrder
 from sync.conflicts import record_conflict
 from sync.registry import APPLIED, CONFLICT, Applied, MutationContext, MutationType
 
@@ -128,7 +128,9 @@ async def edit_order(ctx: MutationContext, args: EditOrder) -> Applied:
             code="invalid_base_version",
         )
     events = await TimelineEvent.select(TimelineEvent.changes).where(
-        TimelineEvent.order == args.order_id, TimelineEvent.version > args.base_version
+        TimelineEvent.order == args.order_id,
+        TimelineEvent.version > args.base_version,
+        _by_others(ctx),
     )
     touched, touched_keys = _changed_on_server(events)
     lost: list[tuple[str, Any, Any]] = []
@@ -168,27 +170,43 @@ def _plain(value: Any) -> Any:
     return msgspec.to_builtins(value)
 
 
+def _by_others(ctx: MutationContext) -> Any:
+    """Changes someone else made. The device's own earlier mutations raised the
+    version too, and a device offline cannot know by how much: they are no
+    conflict with its later ones."""
+    return (TimelineEvent.actor != ctx.actor.user_id) | TimelineEvent.actor.is_null()
+
+
+# What a status change or assignment may meet when the order moved on meanwhile.
+MOVED_ON = frozenset(["illegal_transition", "transition_forbidden", "reason_required"])
+
+
 async def _no_longer_legal(
     ctx: MutationContext,
     order_id: UUID,
     base_version: int,
-    error: Conflict,
+    error: DomainError,
     wanted: dict[str, Any],
 ) -> Applied:
-    """An illegal change is the device's own mistake if the order has not changed
-    since the device saw it (rejected); otherwise the order moved on while the device
-    was offline, and the work stays on record: a conflict with both sides, and the
-    order flagged for review."""
-    current = (error.details or {}).get("version")
-    if error.code != "illegal_transition" or current is None or current <= base_version:
+    """A refused change is the device's own mistake if nobody else changed the order
+    since the device saw it (rejected); otherwise the order moved on while the
+    device was offline, and the work stays on record: a conflict with both sides,
+    and the order flagged for review."""
+    moved_on = error.code in MOVED_ON and await TimelineEvent.exists().where(
+        TimelineEvent.order == order_id,
+        TimelineEvent.version > base_version,
+        _by_others(ctx),
+    )
+    if not moved_on:
         raise error
+    status = await WorkOrder.select(WorkOrder.status).where(WorkOrder.id == order_id).first()
     await record_conflict(
         ctx,
         order_id,
         "transition",
         base_version=base_version,
-        kept={"status": error.details["status"]},
-        lost=wanted,
+        kept={"status": status["status"] if status else None},
+        lost={**wanted, "refused": error.code},
     )
     await _orders(ctx).set_review(
         order_id, True, f"offline change not applied: {error.message}", ctx.device_time
@@ -202,7 +220,7 @@ async def transition_order(ctx: MutationContext, args: TransitionOrder) -> Appli
     )
     try:
         await _orders(ctx).transition(args.order_id, request)
-    except Conflict as error:
+    except DomainError as error:
         wanted = {"action": args.action, "reason": args.reason}
         return await _no_longer_legal(ctx, args.order_id, args.base_version, error, wanted)
     return APPLIED
@@ -217,7 +235,7 @@ async def assign_order(ctx: MutationContext, args: AssignOrder) -> Applied:
     )
     try:
         await _orders(ctx).assign(args.order_id, request)
-    except Conflict as error:
+    except DomainError as error:
         wanted = {"assign_to": str(args.assignee_id), "reason": args.reason}
         return await _no_longer_legal(ctx, args.order_id, args.base_version, error, wanted)
     return APPLIED

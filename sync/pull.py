@@ -14,10 +14,11 @@ import base64
 import binascii
 import functools
 import hashlib
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
+from msgspec import Meta
 
 from server.accounts.actor import Actor
 from server.database import fetch, is_sqlite, json_array_agg_sql, one_of_ids
@@ -34,9 +35,12 @@ from sync.tables import SyncClient
 
 
 class Position(msgspec.Struct, array_like=True):
-    seq: int
+    seq: Annotated[int, Meta(ge=-1, le=2**63 - 1)]
     id: UUID | None
     scope: str
+    # Still paging through a snapshot: tombstones do not matter to it (it drops
+    # nothing), so their purge must not send it back to the start.
+    snapshot: bool = False
 
 
 def scope_fingerprint(actor: Actor) -> str:
@@ -106,7 +110,7 @@ SELECT {json_array_agg_sql(sqlite, "t.doc")} AS docs FROM (
 
 
 def _tombstones_sql(actor: Actor, position: Position | None, upto: int) -> Sql | None:
-    if actor.is_admin or position is None:
+    if actor.is_admin or position is None or position.snapshot:
         # Nothing ever leaves an admin's scope, and a snapshot has nothing to drop.
         return None
     where = in_scope(actor, "t") & Sql("t.seq > {}", position.seq) & Sql("t.seq <= {}", upto)
@@ -139,7 +143,7 @@ class PullService:
                 code="resync_required",
             )
         purged = await Counter.select(Counter.value).where(Counter.name == "sync_purged").first()
-        if purged is not None and position.seq < purged["value"]:
+        if not position.snapshot and purged is not None and position.seq < purged["value"]:
             raise Conflict(
                 "this device was away longer than deletions are kept: take a new snapshot",
                 {"reason": "tombstones_purged", "purged_through": purged["value"]},
@@ -178,7 +182,8 @@ class PullService:
         scope = scope_fingerprint(self.actor)
         if more:
             upto = int(rows[-1]["seq"])
-            next_position = Position(upto, UUID(str(rows[-1]["order_id"])), scope)
+            snapshot = position is None or position.snapshot
+            next_position = Position(upto, UUID(str(rows[-1]["order_id"])), scope, snapshot)
         else:
             upto = horizon
             next_position = Position(horizon, None, scope)

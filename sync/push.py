@@ -18,7 +18,8 @@ import msgspec
 from server.accounts.actor import Actor
 from server.clock import Clock
 from server.database import Savepoint, for_update, write_transaction
-from server.errors import INTEGRITY_ERRORS, Conflict, DomainError, Forbidden, TooLarge
+from server.errors import INTEGRITY_ERRORS, VALUE_ERRORS, Conflict, DomainError, Forbidden, TooLarge
+from server.workorders.changes import next_sync_seq
 from sync import schemas
 from sync.catalogue import REGISTRY
 from sync.protocol import check_protocol
@@ -85,6 +86,10 @@ class PushService:
                     code="mutation_gap",
                 )
             results = await self._recorded(request.client_id, [m.id for m, _, _ in decoded], last)
+            if new:
+                # Drawn before any savepoint: a mutation rolled back to its savepoint
+                # must not take the transaction's sequence value back with it.
+                await next_sync_seq()
             for mutation, mutation_type, args in new:
                 context = MutationContext(
                     actor=self.actor,
@@ -112,6 +117,14 @@ class PushService:
                         outcome="rejected",
                         code="constraint_violation",
                         message="the change conflicts with existing data",
+                    )
+                except VALUE_ERRORS:
+                    await savepoint.rollback()
+                    result = schemas.MutationResult(
+                        id=mutation.id,
+                        outcome="rejected",
+                        code="invalid_value",
+                        message="a value cannot be stored (out of range or not text)",
                     )
                 else:
                     await savepoint.release()

@@ -111,3 +111,61 @@ async def test_uploads_are_checked_and_refusals_keep_nothing(
     assert (
         await client.put(f"/api/blobs/{sha(webp)}", content=webp, headers=tech)
     ).status_code == 201
+
+
+async def test_knowing_a_hash_is_not_enough_to_read_a_file(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    south_order = await put_order(
+        world, "in_progress", assignee="south_tech", team="south", department="south"
+    )
+    photo = image()
+    digest = sha(photo)
+    south = await world.headers("south_tech")
+    assert (
+        await client.put(f"/api/blobs/{digest}", content=photo, headers=south)
+    ).status_code == 201
+    owner = Device(client, world, "south_tech")
+    owner.make("attach_file", order_id=south_order, id=uuid4(), sha256=digest)
+    await owner.push()
+    # Another technician names the same hash on an order of their own.
+    mine = await put_order(world, "in_progress", assignee="north_tech", team="north")
+    other = Device(client, world, "north_tech")
+    other.make("attach_file", order_id=mine, id=uuid4(), sha256=digest)
+    await other.push()
+    north = await world.headers("north_tech")
+    assert_error(await client.get(f"/api/blobs/{digest}", headers=north), 404, "not_found")
+    south_manager = await world.headers("south_manager")
+    assert (await client.get(f"/api/blobs/{digest}", headers=south_manager)).status_code == 200
+
+
+async def test_an_arriving_file_reaches_devices_that_hold_its_order(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    order_id = await put_order(world, "in_progress", assignee="north_tech", team="north")
+    photo = image()
+    phone = Device(client, world, "north_tech")
+    phone.make("attach_file", order_id=order_id, id=uuid4(), sha256=sha(photo))
+    await phone.push()
+    dispatch = Device(client, world, "north_manager")
+    [page] = await dispatch.pull()
+    assert [a["present"] for a in page["attachments"]] == [False]
+    tech = await world.headers("north_tech")
+    assert (
+        await client.put(f"/api/blobs/{sha(photo)}", content=photo, headers=tech)
+    ).status_code == 201
+    [page] = await dispatch.pull()
+    assert [a["present"] for a in page["attachments"]] == [True]
+
+
+async def test_a_small_file_claiming_a_huge_picture_is_refused(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    buffer = io.BytesIO()
+    PIL.Image.new("1", (20_000, 20_000)).save(buffer, format="PNG")
+    bomb = buffer.getvalue()
+    tech = await world.headers("north_tech")
+    answer = await client.put(f"/api/blobs/{sha(bomb)}", content=bomb, headers=tech)
+    assert_error(answer, 415, "unsupported_type")
+    status = await client.get(f"/api/blobs/{sha(bomb)}/upload", headers=tech)
+    assert status.json()["received"] == 0  # the refused upload was discarded

@@ -109,7 +109,7 @@ async def test_work_finished_offline_on_a_cancelled_order_is_kept_for_review(
     phone = Device(client, world, "north_tech")
     note_id = uuid4()
     phone.make("add_comment", order_id=order_id, id=note_id, body="Replaced the valve")
-    phone.make("transition_order", order_id=order_id, base_version=2, action="resolve")
+    phone.make("transition_order", order_id=order_id, base_version=1, action="resolve")
     manager = await world.headers("north_manager")
     cancelled = await client.post(
         f"/api/work-orders/{order_id}/transitions",
@@ -128,7 +128,7 @@ async def test_work_finished_offline_on_a_cancelled_order_is_kept_for_review(
     [conflict] = await _conflicts(client, world)
     assert conflict["kind"] == "transition"
     assert conflict["kept"] == {"status": "cancelled"}
-    assert conflict["lost"] == {"action": "resolve", "reason": ""}
+    assert conflict["lost"] == {"action": "resolve", "reason": "", "refused": "illegal_transition"}
     # Technicians do not review conflicts; the manager resolves it.
     listed = await client.get("/api/sync/conflicts", headers=await world.headers("north_tech"))
     assert_error(listed, 403, "forbidden")
@@ -154,3 +154,57 @@ async def test_work_finished_offline_on_a_cancelled_order_is_kept_for_review(
         headers=await world.headers("south_manager"),
     )
     assert_error(other, 404, "not_found")
+
+
+async def test_a_devices_own_earlier_changes_are_no_conflict(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """Offline, a device cannot know the versions its own mutations will make: they
+    count as the device's, not as changes it missed."""
+    order_id = await put_order(world, "assigned", assignee="north_tech", team="north")
+    phone = Device(client, world, "north_tech")
+    phone.make("edit_order", order_id=order_id, base_version=1, changes={"description": "a"})
+    phone.make("edit_order", order_id=order_id, base_version=1, changes={"description": "b"})
+    phone.make("add_comment", order_id=order_id, id=uuid4(), body="on my way")
+    # Illegal from "assigned", and nobody else touched the order: its own mistake.
+    phone.make("transition_order", order_id=order_id, base_version=1, action="resolve")
+    answer = await phone.push()
+    assert [(r["outcome"], r["code"]) for r in answer["results"]] == [
+        ("applied", ""),
+        ("applied", ""),
+        ("applied", ""),
+        ("rejected", "illegal_transition"),
+    ]
+    assert await _conflicts(client, world) == []
+    assert (await _order(client, world, order_id))["needs_review"] is False
+
+
+async def test_work_refused_because_the_order_moved_on_is_kept(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """Reassigned and restarted by someone else while the technician worked offline:
+    the technician may no longer resolve it, and that is a conflict, not a drop."""
+    order_id = await put_order(world, "in_progress", assignee="north_tech", team="north")
+    admin = await world.headers("admin")
+    answer = await client.post(
+        f"/api/work-orders/{order_id}/assignment",
+        json={"assignee_id": str(world.id("north_tech2")), "reason": "swap"},
+        headers=admin,
+    )
+    assert answer.status_code == 200, answer.text
+    for action in ("accept", "start_travel", "arrive", "start_work"):
+        answer = await client.post(
+            f"/api/work-orders/{order_id}/transitions", json={"action": action}, headers=admin
+        )
+        assert answer.status_code == 200, answer.text
+    phone = Device(client, world, "north_tech")
+    phone.make("transition_order", order_id=order_id, base_version=1, action="resolve")
+    result = (await phone.push())["results"][0]
+    assert result["outcome"] == "conflict"
+    [conflict] = await _conflicts(client, world)
+    assert conflict["lost"] == {
+        "action": "resolve",
+        "reason": "",
+        "refused": "transition_forbidden",
+    }
+    assert (await _order(client, world, order_id))["needs_review"] is True

@@ -4,12 +4,16 @@ orders that leave the scope, and a distinct answer when a new snapshot is needed
 from __future__ import annotations
 
 import asyncio
+import base64
+from datetime import timedelta
 from uuid import UUID, uuid4
 
 import httpx
+import msgspec
 
 from server.accounts.tables import User
 from server.workorders.tables import Counter, WorkOrder
+from sync.retention import purge_tombstones
 from tests.probes import assert_error
 from tests.server.workorders.orders import put_order
 from tests.sync.device import Device
@@ -210,3 +214,33 @@ async def test_large_pulls_are_compressed_for_clients_that_accept_it(
     assert "content-encoding" not in plain.headers
     assert packed.json()["orders"] == plain.json()["orders"]
     assert int(packed.headers["content-length"]) < len(plain.content) / 3
+
+
+async def test_a_snapshot_pages_on_after_tombstones_are_purged(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    for _ in range(3):
+        await put_order(world, "assigned", assignee="north_tech", team="north")
+    moved = await put_order(world, "assigned", assignee="north_tech", team="north")
+    answer = await client.post(
+        f"/api/work-orders/{moved}/assignment",
+        json={"assignee_id": str(world.id("south_tech")), "reason": "south takes it"},
+        headers=await world.headers("admin"),
+    )
+    assert answer.status_code == 200, answer.text
+    assert await purge_tombstones(world.clock() + timedelta(seconds=1)) > 0
+    phone = Device(client, world, "north_tech")
+    pages = await phone.pull(limit=1)
+    assert len(pages) == 3
+    assert len(phone.orders) == 3
+
+
+async def test_forged_cursors_are_refused(client: httpx.AsyncClient, world: World) -> None:
+    phone = Device(client, world, "north_tech")
+    [page] = await phone.pull()
+    token = page["cursor"]
+    position = msgspec.json.decode(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    for seq in (2**64 - 1, -5):
+        position[0] = seq
+        forged = base64.urlsafe_b64encode(msgspec.json.encode(position)).decode().rstrip("=")
+        assert_error(await phone.pull_raw(forged), 422, "invalid_cursor")

@@ -4,6 +4,7 @@ change nothing."""
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from uuid import uuid4
 
@@ -205,3 +206,26 @@ async def test_concurrent_pushes_over_the_same_orders_all_apply(
         for phone in phones:
             phone.queue = []
     assert await Comment.count() == 8 * 2 * 4
+
+
+async def test_a_value_the_database_cannot_hold_is_rejected_alone(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    order_id = await put_order(world, "in_progress", assignee="north_tech", team="north")
+    phone = Device(client, world, "north_tech")
+    phone.make("add_comment", order_id=order_id, id=uuid4(), body="fine")
+    phone.make(
+        "add_comment",
+        device_time=datetime(9999, 12, 31, 23, 59, tzinfo=timezone(timedelta(hours=-14))),
+        order_id=order_id,
+        id=uuid4(),
+        body="from a broken clock",
+    )
+    phone.make("add_comment", order_id=order_id, id=uuid4(), body="after it")
+    answer = await phone.push()
+    assert [(r["outcome"], r["code"]) for r in answer["results"]] == [
+        ("applied", ""),
+        ("rejected", "invalid_value"),
+        ("applied", ""),
+    ]
+    assert await Comment.count() == 2
