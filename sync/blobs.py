@@ -28,7 +28,7 @@ from sync import schemas
 from sync.blob_store import BlobStore, OffsetMismatch
 from sync.tables import Blob
 
-SHA256 = re.compile(r"^[0-9a-f]{64}$")
+SHA256 = re.compile(r"[0-9a-f]{64}")
 CONTENT_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
 IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 
@@ -94,7 +94,7 @@ class BlobService:
 
     @staticmethod
     def check_name(sha256: str) -> None:
-        if not SHA256.match(sha256):
+        if not SHA256.fullmatch(sha256):
             raise Invalid("name a blob by its SHA-256 in lowercase hex", code="invalid_sha256")
 
     async def status(self, sha256: str) -> schemas.BlobStatus:

@@ -174,6 +174,8 @@ class CommentList(msgspec.Struct):
 Sha256 = Annotated[
     str,
     Meta(
+        min_length=64,
+        max_length=64,  # "$" would let a trailing newline through
         pattern=r"^[0-9a-f]{64}$",
         description="SHA-256 of the file, lowercase hex (upload it at PUT /api/blobs/{sha256})",
     ),
