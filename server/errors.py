@@ -107,14 +107,12 @@ def on_http_exception(_: Request[Any, Any, Any], exc: HTTPException) -> Response
 def on_integrity_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     # The database's own words name tables and constraints: logged, not answered.
     log.info("constraint violation on %s %s: %s", request.method, request.url.path, exc)
-    return error_response(409, "constraint_violation", "the change conflicts with existing data")
+    return error_response(409, "constraint_violation", CONSTRAINT_MESSAGE)
 
 
 def on_data_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.info("value refused by the database on %s %s: %s", request.method, request.url.path, exc)
-    return error_response(
-        400, "invalid_value", "a value cannot be stored (out of range or not text)"
-    )
+    return error_response(400, "invalid_value", VALUE_MESSAGE)
 
 
 def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -126,6 +124,8 @@ def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[A
 INTEGRITY_ERRORS = (sqlite3.IntegrityError, asyncpg.IntegrityConstraintViolationError)
 # A value the database cannot hold (a time past year 9999 in UTC, a number over 64 bits).
 VALUE_ERRORS = (OverflowError, asyncpg.DataError)
+CONSTRAINT_MESSAGE = "the change conflicts with existing data"
+VALUE_MESSAGE = "a value cannot be stored (out of range or not text)"
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {
     DomainError: on_domain_error,

@@ -18,7 +18,16 @@ import msgspec
 from server.accounts.actor import Actor
 from server.clock import Clock
 from server.database import Savepoint, for_update, write_transaction
-from server.errors import INTEGRITY_ERRORS, VALUE_ERRORS, Conflict, DomainError, Forbidden, TooLarge
+from server.errors import (
+    CONSTRAINT_MESSAGE,
+    INTEGRITY_ERRORS,
+    VALUE_ERRORS,
+    VALUE_MESSAGE,
+    Conflict,
+    DomainError,
+    Forbidden,
+    TooLarge,
+)
 from server.workorders.changes import next_sync_seq
 from sync import schemas
 from sync.catalogue import REGISTRY
@@ -101,31 +110,9 @@ class PushService:
                 await savepoint.begin()
                 try:
                     outcome = await mutation_type.apply(context, args)
-                except DomainError as exc:
+                except (DomainError, *INTEGRITY_ERRORS, *VALUE_ERRORS) as exc:
                     await savepoint.rollback()
-                    result = schemas.MutationResult(
-                        id=mutation.id,
-                        outcome="rejected",
-                        code=exc.code,
-                        message=exc.message,
-                        details=exc.details,
-                    )
-                except INTEGRITY_ERRORS:
-                    await savepoint.rollback()
-                    result = schemas.MutationResult(
-                        id=mutation.id,
-                        outcome="rejected",
-                        code="constraint_violation",
-                        message="the change conflicts with existing data",
-                    )
-                except VALUE_ERRORS:
-                    await savepoint.rollback()
-                    result = schemas.MutationResult(
-                        id=mutation.id,
-                        outcome="rejected",
-                        code="invalid_value",
-                        message="a value cannot be stored (out of range or not text)",
-                    )
+                    result = _rejected(mutation.id, exc)
                 else:
                     await savepoint.release()
                     result = schemas.MutationResult(id=mutation.id, outcome=outcome)
@@ -222,6 +209,19 @@ class PushService:
                 for (mutation, _, _), result in zip(new, results, strict=True)
             )
         )
+
+
+def _rejected(mutation_id: int, error: Exception) -> schemas.MutationResult:
+    """The answer the REST API would give, recorded as the mutation's outcome."""
+    if isinstance(error, DomainError):
+        code, message, details = error.code, error.message, error.details
+    elif isinstance(error, INTEGRITY_ERRORS):
+        code, message, details = "constraint_violation", CONSTRAINT_MESSAGE, None
+    else:
+        code, message, details = "invalid_value", VALUE_MESSAGE, None
+    return schemas.MutationResult(
+        id=mutation_id, outcome="rejected", code=code, message=message, details=details
+    )
 
 
 def _json(value: Any) -> Any:
