@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import msgspec
+from piccolo.columns.combination import WhereRaw
 
 from server.accounts.actor import Actor
 from server.clock import Clock
@@ -14,7 +15,6 @@ from server.database import write_transaction
 from server.errors import Conflict, Forbidden, NotFound
 from server.workorders.scope import in_scope
 from server.workorders.services import WorkOrderService
-from server.workorders.tables import WorkOrder
 from sync import schemas
 from sync.registry import MutationContext
 from sync.tables import SyncConflict
@@ -81,38 +81,35 @@ class ConflictService:
         self.actor = actor
         self.clock = clock
 
+    def _select(self) -> Any:
+        """Conflicts of the orders in the caller's scope, in one statement."""
+        query = SyncConflict.select(*COLUMNS)
+        scope = in_scope(self.actor, "w")
+        if scope.text:
+            query = query.where(
+                WhereRaw(
+                    f'"sync_conflict"."order" IN (SELECT w.id FROM work_order w WHERE {scope.text})',
+                    *scope.args,
+                )
+            )
+        return query
+
     async def list_conflicts(
         self, order_id: UUID | None, open_only: bool
     ) -> list[schemas.Conflict]:
-        query = SyncConflict.select(*COLUMNS).order_by(SyncConflict.created_at)
+        query = self._select().order_by(SyncConflict.created_at)
         if open_only:
             query = query.where(SyncConflict.resolved_at.is_null())
         if order_id is not None:
             query = query.where(SyncConflict.order == order_id)
-        visible = await self._visible_orders()
-        if visible is not None:
-            query = query.where(SyncConflict.order.is_in(visible or [uuid4()]))
         return [_to_conflict(row) for row in await query]
-
-    async def _visible_orders(self) -> list[UUID] | None:
-        """The ids of orders in the caller's scope that have conflicts (None: all)."""
-        scope = in_scope(self.actor, "w")
-        if not scope.text:
-            return None
-        rows = await WorkOrder.raw(
-            'SELECT w.id FROM work_order w WHERE w.id IN (SELECT c."order" FROM sync_conflict c)'
-            f" AND ({scope.text})",
-            *scope.args,
-        )
-        return [row["id"] for row in rows]
 
     async def resolve(
         self, conflict_id: UUID, data: schemas.ConflictResolution
     ) -> schemas.Conflict:
         async with write_transaction(SyncConflict._meta.db):
-            row = await SyncConflict.select(*COLUMNS).where(SyncConflict.id == conflict_id).first()
-            visible = await self._visible_orders()
-            if row is None or (visible is not None and row["order_id"] not in visible):
+            row = await self._select().where(SyncConflict.id == conflict_id).first()
+            if row is None:
                 raise NotFound("no such conflict", {"id": str(conflict_id)})
             if row["resolved_at"] is not None:
                 raise Conflict("the conflict is already resolved", code="already_resolved")
