@@ -19,12 +19,14 @@ import msgspec
 from msgspec import UNSET, Meta
 
 from server.errors import DomainError, Invalid
+from server.sql import Sql
 from server.workorders import schemas
 from server.workorders.attachments import AttachmentService
 from server.workorders.comments import CommentService
 from server.workorders.queries import lock_order
+from server.workorders.scope import in_scope
 from server.workorders.services import WorkOrderService
-from server.workorders.tables import TimelineEvent, WorkOrder
+from server.workorders.tables import OrderExit, TimelineEvent, WorkOrder
 from sync.conflicts import record_conflict
 from sync.registry import APPLIED, CONFLICT, Applied, MutationContext, MutationType
 
@@ -241,9 +243,18 @@ async def assign_order(ctx: MutationContext, args: AssignOrder) -> Applied:
     return APPLIED
 
 
+async def _had_it(ctx: MutationContext, order_id: UUID) -> bool:
+    """Whether the order was in the caller's scope before a change took it away:
+    notes and photos made offline while it was theirs are still taken."""
+    where = Sql('t."order" = {}', order_id) & in_scope(ctx.actor, "t")
+    rows = await OrderExit.raw(f"SELECT 1 AS had FROM order_exit t WHERE {where.text}", *where.args)
+    return bool(rows)
+
+
 async def add_comment(ctx: MutationContext, args: AddComment) -> Applied:
     data = schemas.CommentCreate(id=args.id, body=args.body, device_time=ctx.device_time)
-    await CommentService(ctx.actor, ctx.clock).add(args.order_id, data)
+    scoped = not await _had_it(ctx, args.order_id)
+    await CommentService(ctx.actor, ctx.clock).add(args.order_id, data, scoped)
     return APPLIED
 
 
@@ -255,7 +266,8 @@ async def attach_file(ctx: MutationContext, args: AttachFile) -> Applied:
         caption=args.caption,
         device_time=ctx.device_time,
     )
-    await AttachmentService(ctx.actor, ctx.clock).add(args.order_id, data)
+    scoped = not await _had_it(ctx, args.order_id)
+    await AttachmentService(ctx.actor, ctx.clock).add(args.order_id, data, scoped)
     return APPLIED
 
 

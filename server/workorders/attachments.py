@@ -46,8 +46,10 @@ class AttachmentService:
         await fetch_order(self.actor, order_id)
         return await _read('a."order" = {} ORDER BY a.created_at, a.id', order_id)
 
-    async def add(self, order_id: UUID, data: schemas.AttachmentCreate) -> schemas.Attachment:
-        await fetch_order(self.actor, order_id)
+    async def add(
+        self, order_id: UUID, data: schemas.AttachmentCreate, scoped: bool = True
+    ) -> schemas.Attachment:
+        await fetch_order(self.actor, order_id, scoped)
         attachment_id = data.id or uuid4()
         now = self.clock()
         async with write_transaction(OrderAttachment._meta.db):

@@ -41,9 +41,11 @@ class CommentService:
         )
         return msgspec.convert(rows, list[schemas.Comment])
 
-    async def add(self, order_id: UUID, data: schemas.CommentCreate) -> schemas.Comment:
+    async def add(
+        self, order_id: UUID, data: schemas.CommentCreate, scoped: bool = True
+    ) -> schemas.Comment:
         """Add a comment; the first one by staff or field staff is the first response."""
-        await fetch_order(self.actor, order_id)
+        await fetch_order(self.actor, order_id, scoped)
         comment_id = data.id or uuid4()
         now = self.clock()
         async with write_transaction(Comment._meta.db):

@@ -208,3 +208,35 @@ async def test_work_refused_because_the_order_moved_on_is_kept(
         "refused": "transition_forbidden",
     }
     assert (await _order(client, world, order_id))["needs_review"] is True
+
+
+async def test_notes_made_offline_survive_the_order_being_handed_away(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """Append-only work never conflicts: the technician's notes and photo from the
+    basement are taken even though the order went to another team meanwhile."""
+    order_id = await put_order(world, "in_progress", assignee="north_tech", team="north")
+    phone = Device(client, world, "north_tech")
+    phone.make("add_comment", order_id=order_id, id=uuid4(), body="valve replaced")
+    phone.make("attach_file", order_id=order_id, id=uuid4(), sha256="ab" * 32)
+    phone.make("set_flags", order_id=order_id, starred=True)
+    handed = await client.post(
+        f"/api/work-orders/{order_id}/assignment",
+        json={"assignee_id": str(world.id("south_tech")), "reason": "south takes over"},
+        headers=await world.headers("admin"),
+    )
+    assert handed.status_code == 200, handed.text
+    answer = await phone.push()
+    assert [(r["outcome"], r["code"]) for r in answer["results"]] == [
+        ("applied", ""),
+        ("applied", ""),
+        ("rejected", "not_found"),  # a mark on an order no longer theirs is no work lost
+    ]
+    south = await world.headers("south_tech")
+    comments = await client.get(f"/api/work-orders/{order_id}/comments", headers=south)
+    assert [c["body"] for c in comments.json()["items"]] == ["valve replaced"]
+    # Someone who never had the order still cannot write to it.
+    stranger = Device(client, world, "other_requester")
+    stranger.make("add_comment", order_id=order_id, id=uuid4(), body="not mine")
+    result = (await stranger.push())["results"][0]
+    assert (result["outcome"], result["code"]) == ("rejected", "not_found")
