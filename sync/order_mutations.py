@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -183,49 +184,50 @@ def _by_others(ctx: MutationContext) -> Any:
 MOVED_ON = frozenset(["illegal_transition", "transition_forbidden", "reason_required"])
 
 
-async def _no_longer_legal(
+async def _unless_moved_on(
     ctx: MutationContext,
     order_id: UUID,
     base_version: int,
-    error: DomainError,
+    change: Awaitable[Any],
     wanted: dict[str, Any],
 ) -> Applied:
-    """A refused change is the device's own mistake if nobody else changed the order
-    since the device saw it (rejected); otherwise the order moved on while the
-    device was offline, and the work stays on record: a conflict with both sides,
-    and the order flagged for review."""
-    moved_on = error.code in MOVED_ON and await TimelineEvent.exists().where(
-        TimelineEvent.order == order_id,
-        TimelineEvent.version > base_version,
-        _by_others(ctx),
-    )
-    if not moved_on:
-        raise error
-    status = await WorkOrder.select(WorkOrder.status).where(WorkOrder.id == order_id).first()
-    await record_conflict(
-        ctx,
-        order_id,
-        "transition",
-        base_version=base_version,
-        kept={"status": status["status"] if status else None},
-        lost={**wanted, "refused": error.code},
-    )
-    await _orders(ctx).set_review(
-        order_id, True, f"offline change not applied: {error.message}", ctx.device_time
-    )
-    return CONFLICT
+    """Apply a status change or assignment. A refusal is the device's own mistake if
+    nobody else changed the order since the device saw it (rejected); otherwise the
+    order moved on while the device was offline, and the work stays on record: a
+    conflict with both sides, and the order flagged for review."""
+    try:
+        await change
+    except DomainError as error:
+        moved_on = error.code in MOVED_ON and await TimelineEvent.exists().where(
+            TimelineEvent.order == order_id,
+            TimelineEvent.version > base_version,
+            _by_others(ctx),
+        )
+        if not moved_on:
+            raise
+        status = await WorkOrder.select(WorkOrder.status).where(WorkOrder.id == order_id).first()
+        await record_conflict(
+            ctx,
+            order_id,
+            "transition",
+            base_version=base_version,
+            kept={"status": status["status"] if status else None},
+            lost={**wanted, "refused": error.code},
+        )
+        await _orders(ctx).set_review(
+            order_id, True, f"offline change not applied: {error.message}", ctx.device_time
+        )
+        return CONFLICT
+    return APPLIED
 
 
 async def transition_order(ctx: MutationContext, args: TransitionOrder) -> Applied:
     request = schemas.TransitionRequest(
         action=args.action, reason=args.reason, device_time=ctx.device_time
     )
-    try:
-        await _orders(ctx).transition(args.order_id, request)
-    except DomainError as error:
-        wanted = {"action": args.action, "reason": args.reason}
-        return await _no_longer_legal(ctx, args.order_id, args.base_version, error, wanted)
-    return APPLIED
+    change = _orders(ctx).transition(args.order_id, request)
+    wanted = {"action": args.action, "reason": args.reason}
+    return await _unless_moved_on(ctx, args.order_id, args.base_version, change, wanted)
 
 
 async def assign_order(ctx: MutationContext, args: AssignOrder) -> Applied:
@@ -235,12 +237,9 @@ async def assign_order(ctx: MutationContext, args: AssignOrder) -> Applied:
         reason=args.reason,
         device_time=ctx.device_time,
     )
-    try:
-        await _orders(ctx).assign(args.order_id, request)
-    except DomainError as error:
-        wanted = {"assign_to": str(args.assignee_id), "reason": args.reason}
-        return await _no_longer_legal(ctx, args.order_id, args.base_version, error, wanted)
-    return APPLIED
+    change = _orders(ctx).assign(args.order_id, request)
+    wanted = {"assign_to": str(args.assignee_id), "reason": args.reason}
+    return await _unless_moved_on(ctx, args.order_id, args.base_version, change, wanted)
 
 
 async def _had_it(ctx: MutationContext, order_id: UUID) -> bool:
