@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from datetime import timedelta
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import msgspec
 
@@ -23,6 +23,7 @@ from server.accounts.tokens import (
 from server.clock import Clock
 from server.database import fetch, is_sqlite, list_agg, write_transaction
 from server.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from server.ids import new_id
 from server.references import require_reference
 from server.settings import Settings
 
@@ -59,7 +60,7 @@ class AuthService:
             raise Unauthorized("wrong username or password", code="invalid_credentials")
         refresh, refresh_hash = new_refresh_token()
         session = Session(
-            id=uuid4(),
+            id=new_id(),
             user=row["id"],
             refresh_hash=refresh_hash,
             created_at=self.clock(),
@@ -216,7 +217,7 @@ async def _set_managed(user_id: UUID, department_ids: list[UUID]) -> None:
     if department_ids:
         await ManagedDepartment.insert(
             *[
-                ManagedDepartment(id=uuid4(), manager=user_id, department=department_id)
+                ManagedDepartment(id=new_id(), manager=user_id, department=department_id)
                 for department_id in dict.fromkeys(department_ids)
             ]
         )
@@ -230,7 +231,7 @@ async def create_user(data: schemas.UserCreate, password_hash: str) -> schemas.U
         if await User.exists().where(User.username == username):
             raise Conflict("that username is taken", {"username": username}, code="username_taken")
         user = User(
-            id=uuid4(),
+            id=new_id(),
             username=username,
             display_name=data.display_name,
             role=data.role,

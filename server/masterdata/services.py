@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import asyncpg
 import msgspec
@@ -26,6 +26,7 @@ from server.accounts.actor import Actor
 from server.accounts.tables import Department, Skill, Team, User
 from server.database import array_has, contains, for_update, write_transaction
 from server.errors import Conflict, Forbidden, Invalid, NotFound
+from server.ids import new_id
 from server.masterdata import schemas
 from server.masterdata.tables import (
     Asset,
@@ -197,7 +198,7 @@ class DepartmentService:
 
     async def create(self, data: schemas.DepartmentCreate) -> schemas.Department:
         _require_manager(self.actor)
-        department_id = uuid4()
+        department_id = new_id()
         async with _unique("name", data.name):
             await Department.insert(Department(id=department_id, name=data.name))
         return schemas.Department(id=department_id, name=data.name)
@@ -235,7 +236,7 @@ class TeamService:
 
     async def create(self, data: schemas.TeamCreate) -> schemas.Team:
         _require_manager(self.actor)
-        team_id = uuid4()
+        team_id = new_id()
         async with _unique("name", data.name), write_transaction(Team._meta.db):
             await require_reference(Department, data.department_id, "department_id", "department")
             await Team.insert(Team(id=team_id, name=data.name, department=data.department_id))
@@ -317,7 +318,7 @@ class CustomerGroupService:
 
     async def create(self, data: schemas.CustomerGroupCreate) -> schemas.CustomerGroup:
         _require_manager(self.actor)
-        group_id = uuid4()
+        group_id = new_id()
         async with _unique("name", data.name):
             await CustomerGroup.insert(CustomerGroup(id=group_id, name=data.name))
         return schemas.CustomerGroup(id=group_id, name=data.name)
@@ -356,7 +357,7 @@ class CustomerService:
 
     async def create(self, data: schemas.CustomerCreate) -> schemas.Customer:
         _require_manager(self.actor)
-        customer_id = uuid4()
+        customer_id = new_id()
         async with _unique("name", data.name), write_transaction(Customer._meta.db):
             await require_reference(CustomerGroup, data.group_id, "group_id", "customer group")
             await Customer.insert(
@@ -403,7 +404,7 @@ class SiteService:
 
     async def create(self, data: schemas.SiteCreate) -> schemas.Site:
         _require_manager(self.actor)
-        site_id = uuid4()
+        site_id = new_id()
         async with write_transaction(Site._meta.db):
             await require_reference(Customer, data.customer_id, "customer_id", "customer")
             await Site.insert(
@@ -479,7 +480,7 @@ class AssetService:
         _require_manager(self.actor)
         tag = normalise_tag(data.tag)
         _check_warranty(data.installed_on, data.warranty_until)
-        asset_id = uuid4()
+        asset_id = new_id()
         async with _unique("tag", tag, code="tag_taken"), write_transaction(Asset._meta.db):
             await require_reference(Site, data.site_id, "site_id", "site")
             await Asset.insert(
@@ -556,7 +557,7 @@ class ServiceItemService:
 
     async def create(self, data: schemas.ServiceItemCreate) -> schemas.ServiceItem:
         _require_manager(self.actor)
-        item_id = uuid4()
+        item_id = new_id()
         data = msgspec.structs.replace(
             data, required_skills=list(dict.fromkeys(data.required_skills))
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import msgspec
 from msgspec import UNSET
@@ -12,6 +12,7 @@ from server.accounts.actor import Actor
 from server.accounts.tables import Department
 from server.database import write_transaction
 from server.errors import Forbidden, Invalid, NotFound
+from server.ids import new_id
 from server.workorders import schemas
 from server.workorders.changes import next_sync_seq
 from server.workorders.custom_fields import check_definitions
@@ -58,7 +59,7 @@ class TemplateService:
         await self._check_department(data.department_id)
         async with write_transaction(Template._meta.db):
             template = Template(
-                id=uuid4(),
+                id=new_id(),
                 name=data.name,
                 kind=data.kind,
                 department=data.department_id,
