@@ -4,17 +4,18 @@ changes, with the losing side kept for a manager to review and resolve."""
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import msgspec
 from piccolo.columns.combination import WhereRaw
 
 from server.accounts.actor import Actor
 from server.clock import Clock
-from server.database import write_transaction
 from server.errors import Conflict, Forbidden, NotFound
+from server.ids import new_id
+from server.workorders.operations import OrderOperations
 from server.workorders.scope import in_scope
-from server.workorders.services import WorkOrderService
+from server.workorders.unit import unit_of_work
 from sync import schemas
 from sync.registry import MutationContext
 from sync.tables import SyncConflict
@@ -30,20 +31,21 @@ async def record_conflict(
     kept: Any = None,
     lost: Any = None,
 ) -> None:
-    await SyncConflict.insert(
-        SyncConflict(
-            id=uuid4(),
-            order=order_id,
-            kind=kind,
-            field=field,
-            base_version=base_version,
-            kept=msgspec.json.encode(kept).decode(),
-            lost=msgspec.json.encode(lost).decode(),
-            author=ctx.actor.user_id,
-            client=ctx.client_id,
-            mutation_id=ctx.mutation_id,
-            created_at=ctx.clock(),
-        )
+    ctx.unit.insert(
+        SyncConflict,
+        {
+            "id": new_id(),
+            "order": order_id,
+            "kind": kind,
+            "field": field,
+            "base_version": base_version,
+            "kept": msgspec.json.encode(kept).decode(),
+            "lost": msgspec.json.encode(lost).decode(),
+            "author": ctx.actor.user_id,
+            "client": ctx.client_id,
+            "mutation_id": ctx.mutation_id,
+            "created_at": ctx.clock(),
+        },
     )
 
 
@@ -107,7 +109,7 @@ class ConflictService:
     async def resolve(
         self, conflict_id: UUID, data: schemas.ConflictResolution
     ) -> schemas.Conflict:
-        async with write_transaction(SyncConflict._meta.db):
+        async with unit_of_work(self.actor, self.clock) as unit:
             row = await self._select().where(SyncConflict.id == conflict_id).first()
             if row is None:
                 raise NotFound("no such conflict", {"id": str(conflict_id)})
@@ -124,9 +126,7 @@ class ConflictService:
                 SyncConflict.order == row["order_id"], SyncConflict.resolved_at.is_null()
             )
             if not still_open:
-                await WorkOrderService(self.actor, self.clock).set_review(
-                    row["order_id"], False, data.resolution
-                )
+                await OrderOperations(unit).set_review(row["order_id"], False, data.resolution)
         resolved = await SyncConflict.select(*COLUMNS).where(SyncConflict.id == conflict_id).first()
         assert resolved is not None
         return _to_conflict(resolved)

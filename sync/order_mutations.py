@@ -19,15 +19,13 @@ from uuid import UUID
 import msgspec
 from msgspec import UNSET, Meta
 
+from server.database import fetch
 from server.errors import DomainError, Invalid
-from server.sql import Sql
 from server.workorders import schemas
-from server.workorders.attachments import AttachmentService
-from server.workorders.comments import CommentService
-from server.workorders.queries import lock_order
-from server.workorders.scope import in_scope
-from server.workorders.services import WorkOrderService
-from server.workorders.tables import OrderExit, TimelineEvent, WorkOrder
+from server.workorders.attachments import add_attachment
+from server.workorders.comments import add_comment as add_comment_to
+from server.workorders.operations import OrderOperations
+from server.workorders.tables import TimelineEvent
 from sync.conflicts import record_conflict
 from sync.registry import APPLIED, CONFLICT, Applied, MutationContext, MutationType
 
@@ -83,8 +81,8 @@ class SetFlags(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     important: bool | msgspec.UnsetType = UNSET
 
 
-def _orders(ctx: MutationContext) -> WorkOrderService:
-    return WorkOrderService(ctx.actor, ctx.clock)
+def _orders(ctx: MutationContext) -> OrderOperations:
+    return OrderOperations(ctx.unit)
 
 
 async def create_order(ctx: MutationContext, args: CreateOrder) -> Applied:
@@ -123,19 +121,16 @@ async def edit_order(ctx: MutationContext, args: EditOrder) -> Applied:
             "inside changes",
             code="invalid_args",
         )
-    row = await lock_order(ctx.actor, args.order_id)
+    row = await ctx.unit.order(args.order_id)
     if args.base_version > row["version"]:
         raise Invalid(
             "base_version is newer than the order",
             {"base_version": args.base_version, "current_version": row["version"]},
             code="invalid_base_version",
         )
-    events = await TimelineEvent.select(TimelineEvent.changes).where(
-        TimelineEvent.order == args.order_id,
-        TimelineEvent.version > args.base_version,
-        _by_others(ctx),
+    touched, touched_keys = _changed_on_server(
+        await _changes_by_others(ctx, args.order_id, args.base_version)
     )
-    touched, touched_keys = _changed_on_server(events)
     lost: list[tuple[str, Any, Any]] = []
     if changes.custom_fields is not UNSET:
         current = row["custom_fields"] or {}
@@ -146,13 +141,13 @@ async def edit_order(ctx: MutationContext, args: EditOrder) -> Applied:
         changes = msgspec.structs.replace(
             changes, custom_fields={**current, **changes.custom_fields}
         )
-    for field in msgspec.structs.fields(changes):
-        value = getattr(changes, field.name)
-        column = field.name.removesuffix("_id")
-        if field.name in ("custom_fields", "version", "device_time") or value is UNSET:
+    for name in changes.__struct_fields__:
+        value = getattr(changes, name)
+        column = name.removesuffix("_id")
+        if name in ("custom_fields", "version", "device_time") or value is UNSET:
             continue
         if column in touched and row[column] != value:
-            lost.append((field.name, value, row[column]))
+            lost.append((name, value, row[column]))
     await _orders(ctx).update(
         args.order_id, msgspec.structs.replace(changes, device_time=ctx.device_time)
     )
@@ -173,11 +168,21 @@ def _plain(value: Any) -> Any:
     return msgspec.to_builtins(value)
 
 
-def _by_others(ctx: MutationContext) -> Any:
-    """Changes someone else made. The device's own earlier mutations raised the
-    version too, and a device offline cannot know by how much: they are no
-    conflict with its later ones."""
-    return (TimelineEvent.actor != ctx.actor.user_id) | TimelineEvent.actor.is_null()
+# Changes someone else made. The device's own earlier mutations raised the version
+# too, and a device offline cannot know by how much: they are no conflict with its
+# later ones. (Events the push has not written yet are the device's own as well.)
+BY_OTHERS_SQL = (
+    'SELECT changes FROM timeline_event WHERE "order" = {} AND version > {} '
+    "AND (actor IS NULL OR actor <> {})"
+)
+
+
+async def _changes_by_others(
+    ctx: MutationContext, order_id: UUID, base_version: int
+) -> list[dict[str, Any]]:
+    return await fetch(
+        TimelineEvent._meta.db, BY_OTHERS_SQL, [order_id, base_version, ctx.actor.user_id]
+    )
 
 
 # What a status change or assignment may meet when the order moved on meanwhile.
@@ -198,20 +203,18 @@ async def _unless_moved_on(
     try:
         await change
     except DomainError as error:
-        moved_on = error.code in MOVED_ON and await TimelineEvent.exists().where(
-            TimelineEvent.order == order_id,
-            TimelineEvent.version > base_version,
-            _by_others(ctx),
+        moved_on = error.code in MOVED_ON and bool(
+            await _changes_by_others(ctx, order_id, base_version)
         )
         if not moved_on:
             raise
-        status = await WorkOrder.select(WorkOrder.status).where(WorkOrder.id == order_id).first()
+        order = await ctx.unit.order(order_id, scoped=False)
         await record_conflict(
             ctx,
             order_id,
             "transition",
             base_version=base_version,
-            kept={"status": status["status"] if status else None},
+            kept={"status": order["status"]},
             lost={**wanted, "refused": error.code},
         )
         await _orders(ctx).set_review(
@@ -242,18 +245,15 @@ async def assign_order(ctx: MutationContext, args: AssignOrder) -> Applied:
     return await _unless_moved_on(ctx, args.order_id, args.base_version, change, wanted)
 
 
-async def _had_it(ctx: MutationContext, order_id: UUID) -> bool:
-    """Whether the order was in the caller's scope before a change took it away:
-    notes and photos made offline while it was theirs are still taken."""
-    where = Sql('t."order" = {}', order_id) & in_scope(ctx.actor, "t")
-    rows = await OrderExit.raw(f"SELECT 1 AS had FROM order_exit t WHERE {where.text}", *where.args)
-    return bool(rows)
+async def _scoped(ctx: MutationContext, order_id: UUID) -> bool:
+    """Whether an append must find the order in the caller's scope: notes and photos
+    made offline while the order was theirs are still taken after it left."""
+    return await ctx.unit.visible(order_id) or not await ctx.unit.had(order_id)
 
 
 async def add_comment(ctx: MutationContext, args: AddComment) -> Applied:
     data = schemas.CommentCreate(id=args.id, body=args.body, device_time=ctx.device_time)
-    scoped = not await _had_it(ctx, args.order_id)
-    await CommentService(ctx.actor, ctx.clock).add(args.order_id, data, scoped)
+    await add_comment_to(ctx.unit, args.order_id, data, await _scoped(ctx, args.order_id))
     return APPLIED
 
 
@@ -265,8 +265,7 @@ async def attach_file(ctx: MutationContext, args: AttachFile) -> Applied:
         caption=args.caption,
         device_time=ctx.device_time,
     )
-    scoped = not await _had_it(ctx, args.order_id)
-    await AttachmentService(ctx.actor, ctx.clock).add(args.order_id, data, scoped)
+    await add_attachment(ctx.unit, args.order_id, data, await _scoped(ctx, args.order_id))
     return APPLIED
 
 

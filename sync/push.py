@@ -3,8 +3,9 @@
 The whole batch runs in one transaction with the device's last-mutation-id, so a
 crash or a lost answer leaves either all of it or none; a retry then finds the ids
 already applied and answers their recorded outcomes without applying them again.
-Each mutation runs under a savepoint: one that breaks a rule is rolled back,
-recorded as rejected with its reason, and the ones after it still apply.
+The batch's mutations are decided on one unit of work and written together
+(server/workorders/unit.py): one that breaks a rule leaves no trace, is recorded
+as rejected with its reason, and the ones after it still apply.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import msgspec
 
 from server.accounts.actor import Actor
 from server.clock import Clock
-from server.database import Savepoint, for_update, write_transaction
+from server.database import Savepoint, execute_many, for_update, insert_sql, write_transaction
 from server.errors import (
     CONSTRAINT_MESSAGE,
     INTEGRITY_ERRORS,
@@ -29,6 +30,7 @@ from server.errors import (
     TooLarge,
 )
 from server.workorders.changes import next_sync_seq
+from server.workorders.unit import OrderUnit
 from sync import schemas
 from sync.catalogue import REGISTRY
 from sync.protocol import check_protocol
@@ -36,6 +38,10 @@ from sync.registry import MutationContext, MutationType, Registry
 from sync.tables import SyncClient, SyncMutation
 
 Decoded = tuple[schemas.Mutation, MutationType, Any]
+RECORD_SQL = insert_sql(
+    SyncMutation,
+    ("client", "mutation_id", "name", "outcome", "code", "message", "details", "applied_at"),
+)
 
 
 class PushService:
@@ -84,7 +90,6 @@ class PushService:
         decoded = self._decode(request.mutations)
         first = request.mutations[0].id if request.mutations else 1
         engine = SyncClient._meta.db
-        savepoint = Savepoint(engine, "mutation")
         async with write_transaction(engine):
             last = await self._lock_client(request.client_id, first - 1)
             new = [item for item in decoded if item[0].id > last]
@@ -96,28 +101,7 @@ class PushService:
                 )
             results = await self._recorded(request.client_id, [m.id for m, _, _ in decoded], last)
             if new:
-                # Drawn before any savepoint: a mutation rolled back to its savepoint
-                # must not take the transaction's sequence value back with it.
-                await next_sync_seq()
-            for mutation, mutation_type, args in new:
-                context = MutationContext(
-                    actor=self.actor,
-                    clock=self.clock,
-                    client_id=request.client_id,
-                    mutation_id=mutation.id,
-                    device_time=mutation.device_time,
-                )
-                await savepoint.begin()
-                try:
-                    outcome = await mutation_type.apply(context, args)
-                except (DomainError, *INTEGRITY_ERRORS, *VALUE_ERRORS) as exc:
-                    await savepoint.rollback()
-                    result = _rejected(mutation.id, exc)
-                else:
-                    await savepoint.release()
-                    result = schemas.MutationResult(id=mutation.id, outcome=outcome)
-                results.append(result)
-            if new:
+                results += await self._apply(request.client_id, new)
                 last = new[-1][0].id
                 await self._record(request.client_id, new, results[-len(new) :])
             await SyncClient.update(
@@ -126,6 +110,62 @@ class PushService:
         return schemas.PushResponse(
             protocol=schemas.PROTOCOL_VERSION, last_mutation_id=last, results=results
         )
+
+    async def _apply(self, client_id: UUID, new: list[Decoded]) -> list[schemas.MutationResult]:
+        """Apply the new mutations on one unit of work and write them together. A
+        write the database refuses (a constraint no check foresaw) would take the
+        whole batch with it: then each mutation is applied and written alone, under
+        a savepoint, and only the one refused is rejected."""
+        # Drawn before any savepoint: one rolled back must not take the transaction's
+        # sequence value back with it while later writes still use it.
+        await next_sync_seq()
+        savepoint = Savepoint(SyncClient._meta.db, "batch")
+        await savepoint.begin()
+        try:
+            unit = OrderUnit(self.actor, self.clock)
+            await unit.load(_order_ids(new))
+            results = [await self._apply_one(client_id, unit, item) for item in new]
+            await unit.flush()
+        except (*INTEGRITY_ERRORS, *VALUE_ERRORS):
+            await savepoint.rollback()
+        else:
+            await savepoint.release()
+            return results
+        savepoint = Savepoint(SyncClient._meta.db, "mutation")
+        results = []
+        for item in new:
+            await savepoint.begin()
+            unit = OrderUnit(self.actor, self.clock)
+            try:
+                result = await self._apply_one(client_id, unit, item)
+                await unit.flush()
+            except (*INTEGRITY_ERRORS, *VALUE_ERRORS) as exc:
+                await savepoint.rollback()
+                result = _rejected(item[0].id, exc)
+            else:
+                await savepoint.release()
+            results.append(result)
+        return results
+
+    async def _apply_one(
+        self, client_id: UUID, unit: OrderUnit, item: Decoded
+    ) -> schemas.MutationResult:
+        mutation, mutation_type, args = item
+        context = MutationContext(
+            actor=self.actor,
+            clock=self.clock,
+            unit=unit,
+            client_id=client_id,
+            mutation_id=mutation.id,
+            device_time=mutation.device_time,
+        )
+        checkpoint = unit.checkpoint()
+        try:
+            outcome = await mutation_type.apply(context, args)
+        except (DomainError, *VALUE_ERRORS) as exc:
+            unit.restore(checkpoint)
+            return _rejected(mutation.id, exc)
+        return schemas.MutationResult(id=mutation.id, outcome=outcome)
 
     async def _lock_client(self, client_id: UUID, start: int) -> int:
         """The device's last applied mutation id, its row locked to the end of the
@@ -194,21 +234,20 @@ class PushService:
         self, client_id: UUID, new: list[Decoded], results: list[schemas.MutationResult]
     ) -> None:
         now = self.clock()
-        await SyncMutation.insert(
-            *(
-                SyncMutation(
-                    client=client_id,
-                    mutation_id=mutation.id,
-                    name=mutation.name,
-                    outcome=result.outcome,
-                    code=result.code,
-                    message=result.message,
-                    details=msgspec.json.encode(result.details).decode(),
-                    applied_at=now,
-                )
-                for (mutation, _, _), result in zip(new, results, strict=True)
+        rows = [
+            (
+                client_id,
+                mutation.id,
+                mutation.name,
+                result.outcome,
+                result.code,
+                result.message,
+                msgspec.json.encode(result.details).decode(),
+                now,
             )
-        )
+            for (mutation, _, _), result in zip(new, results, strict=True)
+        ]
+        await execute_many(SyncMutation._meta.db, RECORD_SQL, rows)
 
 
 def _rejected(mutation_id: int, error: Exception) -> schemas.MutationResult:
@@ -222,6 +261,15 @@ def _rejected(mutation_id: int, error: Exception) -> schemas.MutationResult:
     return schemas.MutationResult(
         id=mutation_id, outcome="rejected", code=code, message=message, details=details
     )
+
+
+def _order_ids(mutations: list[Decoded]) -> list[UUID]:
+    """The orders a batch names, to read them all at once."""
+    return [
+        args.order_id
+        for _, _, args in mutations
+        if isinstance(getattr(args, "order_id", None), UUID)
+    ]
 
 
 def _json(value: Any) -> Any:

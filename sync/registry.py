@@ -3,8 +3,9 @@
 A feature that phones use offline declares its operations as ``MutationType``s
 (a name, the Struct its arguments decode into, and the function that applies
 them) and lists them in ``sync/catalogue.py``. Applying runs inside the push's
-transaction: raising a DomainError rejects the mutation (its writes are rolled
-back to a savepoint), returning ``CONFLICT`` applies it with a conflict record.
+transaction, on the push's unit of work (server/workorders/unit.py): raising a
+DomainError rejects the mutation (the unit forgets its writes), returning
+``CONFLICT`` applies it with a conflict record.
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ from uuid import UUID
 
 from server.accounts.actor import Actor
 from server.clock import Clock
+from server.workorders.unit import OrderUnit
 
 
 @dataclass(frozen=True)
 class MutationContext:
     actor: Actor
     clock: Clock
+    unit: OrderUnit
     client_id: UUID
     mutation_id: int
     device_time: datetime | None

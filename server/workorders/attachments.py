@@ -4,18 +4,20 @@ may arrive after them (a phone pushes its mutations before its uploads finish)."
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import msgspec
 
 from server.accounts.actor import Actor
 from server.clock import Clock
-from server.database import fetch, is_sqlite, one_of_ids, write_transaction
+from server.database import fetch, is_sqlite, one_of_ids
 from server.errors import Conflict
+from server.ids import new_id
+from server.sql import Sql
 from server.workorders import schemas
-from server.workorders.changes import append_event
 from server.workorders.queries import fetch_order
 from server.workorders.tables import OrderAttachment
+from server.workorders.unit import OrderUnit, unit_of_work
 
 ATTACHMENTS_SQL = """
 SELECT a.id, a."order" AS order_id, a.sha256, a.kind, a.caption, a.created_by AS created_by_id,
@@ -46,39 +48,41 @@ class AttachmentService:
         await fetch_order(self.actor, order_id)
         return await _read('a."order" = {} ORDER BY a.created_at, a.id', order_id)
 
-    async def add(
-        self, order_id: UUID, data: schemas.AttachmentCreate, scoped: bool = True
-    ) -> schemas.Attachment:
-        await fetch_order(self.actor, order_id, scoped)
-        attachment_id = data.id or uuid4()
-        now = self.clock()
-        async with write_transaction(OrderAttachment._meta.db):
-            if await OrderAttachment.exists().where(OrderAttachment.id == attachment_id):
-                raise Conflict(
-                    "an attachment with this id exists",
-                    {"id": str(attachment_id)},
-                    code="already_exists",
-                )
-            await OrderAttachment.insert(
-                OrderAttachment(
-                    id=attachment_id,
-                    order=order_id,
-                    sha256=data.sha256,
-                    kind=data.kind,
-                    caption=data.caption,
-                    created_by=self.actor.user_id,
-                    created_at=now,
-                    device_time=data.device_time,
-                )
-            )
-            await append_event(
-                order_id,
-                self.actor.user_id,
-                "attachment",
-                {"attachment_id": str(attachment_id), "sha256": data.sha256, "kind": data.kind},
-                data.caption[:200],
-                now,
-                data.device_time,
-            )
-            [attachment] = await _read("a.id = {}", attachment_id)
+    async def add(self, order_id: UUID, data: schemas.AttachmentCreate) -> schemas.Attachment:
+        async with unit_of_work(self.actor, self.clock) as unit:
+            attachment_id = await add_attachment(unit, order_id, data)
+        [attachment] = await _read("a.id = {}", attachment_id)
         return attachment
+
+
+async def add_attachment(
+    unit: OrderUnit, order_id: UUID, data: schemas.AttachmentCreate, scoped: bool = True
+) -> UUID:
+    await unit.order(order_id, scoped)
+    attachment_id = data.id or new_id()
+    if await unit.taken(OrderAttachment, attachment_id):
+        raise Conflict(
+            "an attachment with this id exists", {"id": str(attachment_id)}, code="already_exists"
+        )
+    unit.insert(
+        OrderAttachment,
+        {
+            "id": attachment_id,
+            "order": order_id,
+            "sha256": data.sha256,
+            "kind": data.kind,
+            "caption": data.caption,
+            "created_by": unit.actor.user_id,
+            "created_at": unit.clock(),
+            "device_time": data.device_time,
+        },
+    )
+    unit.change(
+        order_id,
+        {},
+        "attachment",
+        {"attachment_id": str(attachment_id), "sha256": data.sha256, "kind": data.kind},
+        data.device_time,
+        data.caption[:200],
+    )
+    return attachment_id

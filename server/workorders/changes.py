@@ -8,17 +8,15 @@ PostgreSQL too, and a pull that has read up to value N can never later find a
 smaller value committed behind it. (SQLite writers are serialised anyway.)
 
 A change that moves an order between scopes (assignee, team, department) also
-records the scope it had before, so that a pull can tell whoever lost the order.
+records the scope it had before, so that a pull can tell whoever lost the order
+(server/workorders/unit.py writes both).
 """
 
 from __future__ import annotations
 
 from contextvars import ContextVar
-from datetime import datetime
-from typing import Any
-from uuid import UUID, uuid4
 
-from server.workorders.tables import Counter, OrderExit, TimelineEvent, WorkOrder
+from server.workorders.tables import Counter
 
 SCOPE_COLUMNS = ("assignee", "team", "department")
 
@@ -43,68 +41,3 @@ async def next_sync_seq() -> int:
     if transaction is not None:
         _drawn.set((transaction, value))
     return value
-
-
-async def stamp(order_id: UUID) -> int:
-    """Mark a change to an order that does not rewrite its row (flags, comments)."""
-    seq = await next_sync_seq()
-    await WorkOrder.update({WorkOrder.sync_seq: seq}).where(WorkOrder.id == order_id)
-    return seq
-
-
-async def record_exit(row: dict[str, Any], changed: dict[str, Any], seq: int, at: datetime) -> None:
-    """Keep the scope an order had before ``changed`` moves it, if it does."""
-    if all(changed.get(column, row[column]) == row[column] for column in SCOPE_COLUMNS):
-        return
-    await OrderExit.insert(
-        OrderExit(
-            seq=seq,
-            order=row["id"],
-            assignee=row["assignee"],
-            team=row["team"],
-            department=row["department"],
-            requester=row["requester"],
-            created_by=row["created_by"],
-            at=at,
-        )
-    )
-
-
-async def append_event(
-    order_id: UUID,
-    actor_id: UUID,
-    kind: str,
-    changes: dict[str, Any],
-    note: str,
-    at: datetime,
-    device_time: datetime | None,
-) -> int:
-    """Record an append-only change (a comment, an attachment) as the order's next
-    version; call inside the writing transaction. The version is bumped in a single
-    statement, so concurrent appends never share one."""
-    bumped = (
-        await WorkOrder.update(
-            {
-                WorkOrder.updated_at: at,
-                WorkOrder.version: WorkOrder.version + 1,
-                WorkOrder.sync_seq: await next_sync_seq(),
-            }
-        )
-        .where(WorkOrder.id == order_id)
-        .returning(WorkOrder.version)
-    )
-    version = int(bumped[0]["version"])
-    await TimelineEvent.insert(
-        TimelineEvent(
-            id=uuid4(),
-            order=order_id,
-            version=version,
-            kind=kind,
-            actor=actor_id,
-            at=at,
-            device_time=device_time,
-            changes=changes,
-            note=note,
-        )
-    )
-    return version

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import msgspec
 
 from server.accounts.actor import Actor
 from server.clock import Clock
-from server.database import write_transaction
 from server.errors import Conflict
+from server.ids import new_id
 from server.workorders import schemas
-from server.workorders.changes import append_event
 from server.workorders.queries import fetch_order
-from server.workorders.tables import Comment, WorkOrder
+from server.workorders.tables import Comment
+from server.workorders.unit import OrderUnit, unit_of_work
 
 COMMENT_COLUMNS: tuple[Any, ...] = (
     Comment.id,
@@ -41,41 +41,44 @@ class CommentService:
         )
         return msgspec.convert(rows, list[schemas.Comment])
 
-    async def add(
-        self, order_id: UUID, data: schemas.CommentCreate, scoped: bool = True
-    ) -> schemas.Comment:
-        """Add a comment; the first one by staff or field staff is the first response."""
-        await fetch_order(self.actor, order_id, scoped)
-        comment_id = data.id or uuid4()
-        now = self.clock()
-        async with write_transaction(Comment._meta.db):
-            if await Comment.exists().where(Comment.id == comment_id):
-                raise Conflict(
-                    "a comment with this id exists", {"id": str(comment_id)}, code="already_exists"
-                )
-            await Comment.insert(
-                Comment(
-                    id=comment_id,
-                    order=order_id,
-                    author=self.actor.user_id,
-                    body=data.body,
-                    created_at=now,
-                    device_time=data.device_time,
-                )
-            )
-            if not self.actor.is_requester:
-                # Decided in the statement, so a concurrent accept is never overwritten.
-                await WorkOrder.update({WorkOrder.first_response_at: now}).where(
-                    WorkOrder.id == order_id, WorkOrder.first_response_at.is_null()
-                )
-            await append_event(
-                order_id,
-                self.actor.user_id,
-                "comment",
-                {"comment_id": str(comment_id)},
-                data.body[:200],
-                now,
-                data.device_time,
-            )
+    async def add(self, order_id: UUID, data: schemas.CommentCreate) -> schemas.Comment:
+        async with unit_of_work(self.actor, self.clock) as unit:
+            comment_id = await add_comment(unit, order_id, data)
         row = await Comment.select(*COMMENT_COLUMNS).where(Comment.id == comment_id).first()
         return msgspec.convert(row, schemas.Comment)
+
+
+async def add_comment(
+    unit: OrderUnit, order_id: UUID, data: schemas.CommentCreate, scoped: bool = True
+) -> UUID:
+    """Add a comment; the first one by staff or field staff is the first response."""
+    order = await unit.order(order_id, scoped)
+    comment_id = data.id or new_id()
+    if await unit.taken(Comment, comment_id):
+        raise Conflict(
+            "a comment with this id exists", {"id": str(comment_id)}, code="already_exists"
+        )
+    now = unit.clock()
+    unit.insert(
+        Comment,
+        {
+            "id": comment_id,
+            "order": order_id,
+            "author": unit.actor.user_id,
+            "body": data.body,
+            "created_at": now,
+            "device_time": data.device_time,
+        },
+    )
+    values = {}
+    if not unit.actor.is_requester and order["first_response_at"] is None:
+        values["first_response_at"] = now
+    unit.change(
+        order_id,
+        values,
+        "comment",
+        {"comment_id": str(comment_id)},
+        data.device_time,
+        data.body[:200],
+    )
+    return comment_id

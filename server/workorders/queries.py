@@ -1,4 +1,4 @@
-"""Reading orders for answers and for writes, and the list's keyset cursors."""
+"""Reading orders for answers, and the list's keyset cursors."""
 
 from __future__ import annotations
 
@@ -13,28 +13,13 @@ import msgspec
 from msgspec import Meta
 
 from server.accounts.actor import Actor
-from server.database import fetch, is_sqlite, like_any, row_lock_sql
+from server.database import fetch, is_sqlite, like_any
 from server.errors import Invalid, NotFound
 from server.sql import Sql
 from server.types import Priority
 from server.workorders import schemas
 from server.workorders.listing import order_query, page_query, statuses, timeline_query
-from server.workorders.scope import in_scope
 from server.workorders.tables import TimelineEvent, WorkOrder
-
-# What a write reads, under a row lock, before it decides.
-LOCK_SQL = """
-SELECT w.id, w.status, w.version, w.title, w.description, w.priority, w.customer,
-  w.requester, w.site, w.asset, w.service_item, w.department, w.team, w.assignee,
-  w.parent, w.template, w.custom_fields, w.due_at, w.first_response_at, w.created_by,
-  w.needs_review
-FROM work_order w WHERE
-"""
-
-
-def json_value(value: Any) -> Any:
-    """JSON columns arrive as text on both engines."""
-    return msgspec.json.decode(value) if isinstance(value, str | bytes) else value
 
 
 class PageKey(msgspec.Struct):
@@ -77,19 +62,6 @@ async def fetch_order(actor: Actor, order_id: UUID, scoped: bool = True) -> sche
     if not rows:
         raise NotFound("no such work order", {"id": str(order_id)})
     return to_orders(rows)[0]
-
-
-async def lock_order(actor: Actor, order_id: UUID) -> dict[str, Any]:
-    """Read an order for a write: row-locked on PostgreSQL; on SQLite the caller's
-    IMMEDIATE transaction already holds the write lock."""
-    where = Sql("w.id = {}", order_id) & in_scope(actor, "w")
-    lock = row_lock_sql(is_sqlite(WorkOrder._meta.db))
-    rows = await WorkOrder.raw(LOCK_SQL + where.text + lock, *where.args)
-    if not rows:
-        raise NotFound("no such work order", {"id": str(order_id)})
-    row = rows[0]
-    row["custom_fields"] = json_value(row["custom_fields"])
-    return row
 
 
 async def fetch_timeline(order_id: UUID) -> list[schemas.TimelineEvent]:

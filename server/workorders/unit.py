@@ -1,0 +1,323 @@
+"""A unit of work over work orders: read each row once, decide in memory, write together.
+
+Every change to orders runs through a unit inside one write transaction: a REST
+request, or a whole sync push of up to a few hundred mutations. The unit reads the
+orders it is asked for (many at once when the caller knows them) under their row
+locks and keeps them as the current state, so a later operation sees the earlier
+ones; writes are collected and ``flush`` sends them as one statement per kind of
+row (executemany) and one UPDATE per changed order, however many changes it had.
+
+Operations do all their checks before their first write, so one that raises leaves
+the unit as it was; ``checkpoint``/``restore`` serve callers that go on after a
+failed operation (a sync push rejects that mutation and applies the next).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any, NamedTuple
+from uuid import UUID
+
+import msgspec
+from piccolo.table import Table
+
+from server.accounts.actor import Actor
+from server.clock import Clock
+from server.database import (
+    execute_many,
+    fetch,
+    insert_sql,
+    is_sqlite,
+    one_of_ids,
+    row_lock_sql,
+    write_transaction,
+)
+from server.errors import NotFound
+from server.ids import new_id
+from server.sql import Sql
+from server.workorders.changes import SCOPE_COLUMNS, next_sync_seq
+from server.workorders.scope import in_scope, row_in_scope
+from server.workorders.tables import Counter, OrderExit, TimelineEvent, WorkOrder
+
+# Every column of an order but its sync_seq, which each flush sets.
+ORDER_COLUMNS = (
+    "id",
+    "number",
+    "kind",
+    "title",
+    "description",
+    "priority",
+    "status",
+    "status_reason",
+    "customer",
+    "requester",
+    "site",
+    "asset",
+    "service_item",
+    "department",
+    "team",
+    "assignee",
+    "parent",
+    "template",
+    "custom_fields",
+    "due_at",
+    "first_response_at",
+    "resolved_at",
+    "closed_at",
+    "created_by",
+    "created_at",
+    "updated_at",
+    "version",
+    "needs_review",
+)
+JSON_COLUMNS = frozenset(["custom_fields"])
+# Stands for the transaction's sync sequence value, known only when it flushes.
+SEQ: Any = object()
+
+
+def _quoted(columns: Iterable[str]) -> str:
+    return ", ".join(f'"{column}"' for column in columns)
+
+
+def _order_update_sql(columns: tuple[str, ...]) -> str:
+    assignments = ", ".join(f'"{column}" = {{}}' for column in (*columns, "sync_seq"))
+    return f"UPDATE work_order SET {assignments} WHERE id = {{}}"
+
+
+def _stored(column: str, value: Any) -> Any:
+    return msgspec.json.encode(value).decode() if column in JSON_COLUMNS else value
+
+
+class Checkpoint(NamedTuple):
+    orders: dict[UUID, dict[str, Any]]
+    changed: dict[UUID, dict[str, Any]]
+    created: int
+    stamped: set[UUID]
+    rows: int
+    keys: set[tuple[str, Any]]
+
+
+class OrderUnit:
+    def __init__(self, actor: Actor, clock: Clock) -> None:
+        self.actor = actor
+        self.clock = clock
+        self.engine = WorkOrder._meta.db
+        self._orders: dict[UUID, dict[str, Any]] = {}
+        self._absent: set[UUID] = set()
+        self._changed: dict[UUID, dict[str, Any]] = {}
+        self._created: list[UUID] = []
+        self._stamped: set[UUID] = set()
+        self._rows: list[tuple[str, str, dict[str, Any]]] = []  # table, statement, row
+        self._keys: set[tuple[str, Any]] = set()
+        self._found: dict[tuple[str, Any], dict[str, Any] | None] = {}
+
+    # Reading -------------------------------------------------------------------
+
+    async def load(self, order_ids: Iterable[UUID]) -> None:
+        """Read and lock the orders not read yet, all in one query."""
+        wanted = {i for i in order_ids if i not in self._orders and i not in self._absent}
+        if not wanted:
+            return
+        sqlite = is_sqlite(self.engine)
+        condition, ids = one_of_ids(sqlite, "id", list(wanted))
+        text = f"SELECT {_quoted(ORDER_COLUMNS)} FROM work_order WHERE {condition}"
+        for row in await WorkOrder.raw(text + row_lock_sql(sqlite), ids):
+            row = {column: row[column] for column in ORDER_COLUMNS}
+            custom = row["custom_fields"]
+            row["custom_fields"] = (
+                msgspec.json.decode(custom) if isinstance(custom, str | bytes) else custom or {}
+            )
+            row["needs_review"] = bool(row["needs_review"])
+            self._orders[row["id"]] = row
+        self._absent |= wanted - self._orders.keys()
+
+    async def order(self, order_id: UUID, scoped: bool = True) -> dict[str, Any]:
+        """An order as this unit's changes left it: 404 if it does not exist or, when
+        ``scoped``, is not the caller's to see."""
+        await self.load([order_id])
+        row = self._orders.get(order_id)
+        if row is None or (scoped and not row_in_scope(self.actor, row)):
+            raise NotFound("no such work order", {"id": str(order_id)})
+        return row
+
+    async def visible(self, order_id: UUID) -> bool:
+        await self.load([order_id])
+        row = self._orders.get(order_id)
+        return row is not None and row_in_scope(self.actor, row)
+
+    async def exists(self, order_id: UUID) -> bool:
+        await self.load([order_id])
+        return order_id in self._orders
+
+    async def row(self, table: type[Table], key: Any) -> dict[str, Any] | None:
+        """A row of another table by primary key, read once per unit."""
+        found_key = (table._meta.tablename, key)
+        if found_key not in self._found:
+            primary = table._meta.primary_key
+            self._found[found_key] = await table.select().where(primary == key).first()
+        return self._found[found_key]
+
+    async def taken(self, table: type[Table], key: UUID) -> bool:
+        """Whether a row with this primary key exists or is about to."""
+        name = table._meta.tablename
+        if (name, key) in self._keys:
+            return True
+        rows = await fetch(self.engine, f'SELECT 1 AS taken FROM "{name}" WHERE id = {{}}', [key])
+        return bool(rows)
+
+    async def had(self, order_id: UUID) -> bool:
+        """Whether the order was in the caller's scope before a change took it away,
+        this unit's changes included."""
+        if any(
+            table == OrderExit._meta.tablename
+            and values["order"] == order_id
+            and row_in_scope(self.actor, values)
+            for table, _, values in self._rows
+        ):
+            return True
+        where = Sql('t."order" = {}', order_id) & in_scope(self.actor, "t")
+        rows = await fetch(
+            self.engine, f"SELECT 1 AS had FROM order_exit t WHERE {where.text}", where.args
+        )
+        return bool(rows)
+
+    # Writing -------------------------------------------------------------------
+
+    def create(self, row: dict[str, Any]) -> None:
+        """A new order, every column but number and sync_seq given."""
+        self._orders[row["id"]] = {**row, "number": None}
+        self._absent.discard(row["id"])
+        self._created.append(row["id"])
+
+    def change(
+        self,
+        order_id: UUID,
+        values: dict[str, Any],
+        kind: str,
+        changes: dict[str, Any],
+        device_time: datetime | None,
+        note: str = "",
+    ) -> int:
+        """Record a change of a read order as its next version, with its timeline
+        event; a change that moves the order out of some users' scope also keeps the
+        scope it had, for their tombstones. Returns the new version."""
+        row = self._orders[order_id]
+        now = self.clock()
+        version = int(row["version"]) + 1
+        if any(values.get(column, row[column]) != row[column] for column in SCOPE_COLUMNS):
+            self.insert(
+                OrderExit,
+                {
+                    "seq": SEQ,
+                    "order": order_id,
+                    **{c: row[c] for c in (*SCOPE_COLUMNS, "requester", "created_by")},
+                    "at": now,
+                },
+            )
+        written = {**values, "version": version, "updated_at": now}
+        self._orders[order_id] = {**row, **written}
+        if order_id not in self._created:
+            self._changed[order_id] = {**self._changed.get(order_id, {}), **written}
+        self.insert(
+            TimelineEvent,
+            {
+                "id": new_id(),
+                "order": order_id,
+                "version": version,
+                "kind": kind,
+                "actor": self.actor.user_id,
+                "at": now,
+                "device_time": device_time,
+                "changes": msgspec.json.encode(changes).decode(),
+                "note": note,
+            },
+        )
+        return version
+
+    def touch(self, order_id: UUID) -> None:
+        """Move an order in the change feed without a new version (a user's marks)."""
+        self._stamped.add(order_id)
+
+    def insert(self, table: type[Table], values: dict[str, Any], suffix: str = "") -> None:
+        """A row of any table, written at flush in the order given (``suffix``: an
+        ON CONFLICT clause)."""
+        columns = tuple(values)
+        name = table._meta.tablename
+        self._rows.append((name, insert_sql(table, columns, suffix), values))
+        if "id" in values:
+            self._keys.add((name, values["id"]))
+
+    def checkpoint(self) -> Checkpoint:
+        # Rows of _orders and _changed are replaced, never changed in place: copying
+        # the mappings is enough. Lists only grow until a flush empties them.
+        return Checkpoint(
+            dict(self._orders),
+            dict(self._changed),
+            len(self._created),
+            set(self._stamped),
+            len(self._rows),
+            set(self._keys),
+        )
+
+    def restore(self, checkpoint: Checkpoint) -> None:
+        """Forget the changes made after ``checkpoint`` (taken since the last flush)."""
+        self._orders = checkpoint.orders
+        self._changed = checkpoint.changed
+        del self._created[checkpoint.created :]
+        self._stamped = checkpoint.stamped
+        del self._rows[checkpoint.rows :]
+        self._keys = checkpoint.keys
+
+    async def flush(self) -> None:
+        """Write what the unit holds, all stamped with the transaction's sequence value."""
+        if not (self._created or self._changed or self._stamped or self._rows):
+            return
+        seq = await next_sync_seq()
+        if self._created:
+            await self._insert_orders(seq)
+        by_columns: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+        for order_id, values in self._changed.items():
+            columns = tuple(sorted(values))
+            by_columns.setdefault(columns, []).append(
+                (*(_stored(c, values[c]) for c in columns), seq, order_id)
+            )
+        for columns, rows in by_columns.items():
+            await execute_many(self.engine, _order_update_sql(columns), rows)
+        stamped = self._stamped - self._changed.keys() - set(self._created)
+        if stamped:
+            await execute_many(self.engine, _order_update_sql(()), [(seq, i) for i in stamped])
+        statements: dict[str, list[tuple[Any, ...]]] = {}
+        for _, sql, values in self._rows:
+            statements.setdefault(sql, []).append(
+                tuple(seq if value is SEQ else value for value in values.values())
+            )
+        for sql, rows in statements.items():
+            await execute_many(self.engine, sql, rows)
+        self._created, self._changed, self._stamped, self._rows = [], {}, set(), []
+        self._keys = set()
+
+    async def _insert_orders(self, seq: int) -> None:
+        counted = (
+            await Counter.update({Counter.value: Counter.value + len(self._created)})
+            .where(Counter.name == "work_order")
+            .returning(Counter.value)
+        )
+        first = int(counted[0]["value"]) - len(self._created) + 1
+        columns = (*ORDER_COLUMNS, "sync_seq")
+        rows = []
+        for number, order_id in enumerate(self._created, start=first):
+            row = {**self._orders[order_id], "number": number}
+            self._orders[order_id] = row
+            rows.append((*(_stored(c, row[c]) for c in ORDER_COLUMNS), seq))
+        await execute_many(self.engine, insert_sql(WorkOrder, columns, ""), rows)
+
+
+@asynccontextmanager
+async def unit_of_work(actor: Actor, clock: Clock) -> AsyncIterator[OrderUnit]:
+    """A unit in its own write transaction, flushed before it commits."""
+    async with write_transaction(WorkOrder._meta.db):
+        unit = OrderUnit(actor, clock)
+        yield unit
+        await unit.flush()
