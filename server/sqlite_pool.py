@@ -17,6 +17,8 @@ from typing import Any
 import aiosqlite
 from piccolo.engine.sqlite import SQLiteEngine, dict_factory
 
+from server.sqlite_checkpoint import BACKSTOP_PAGES, Checkpointer
+
 BUSY_TIMEOUT_SECONDS = 30.0
 
 
@@ -66,6 +68,7 @@ class PooledSQLiteEngine(SQLiteEngine):
         self._local = threading.local()
         self._reader_connections: list[sqlite3.Connection] = []
         self._all: list[aiosqlite.Connection] = []
+        self._checkpointer: Checkpointer | None = None
 
     async def _open(self) -> aiosqlite.Connection:
         connection = await aiosqlite.connect(**self.connection_kwargs)
@@ -75,6 +78,7 @@ class PooledSQLiteEngine(SQLiteEngine):
         await connection.execute("PRAGMA journal_mode = WAL")
         await connection.execute("PRAGMA synchronous = NORMAL")
         await connection.execute("PRAGMA foreign_keys = 1")
+        await connection.execute(f"PRAGMA wal_autocheckpoint = {BACKSTOP_PAGES}")
         return connection
 
     async def start_connection_pool(self, **_: Any) -> None:
@@ -84,8 +88,13 @@ class PooledSQLiteEngine(SQLiteEngine):
             self._all.append(connection)
             self._pool.put_nowait(connection)
         self._readers = ThreadPoolExecutor(self.readers, thread_name_prefix="sqlite-read")
+        self._checkpointer = Checkpointer(self.path)
+        self._checkpointer.start()
 
     async def close_connection_pool(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+            self._checkpointer = None
         for connection in self._all:
             await connection.close()
         self._all.clear()
