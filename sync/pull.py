@@ -10,6 +10,7 @@ they name; orders that left the caller's scope go out as tombstones.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import functools
@@ -21,10 +22,10 @@ import msgspec
 from msgspec import Meta
 
 from server.accounts.actor import Actor
-from server.database import fetch, is_sqlite, json_array_agg_sql, one_of_ids
+from server.database import fetch, is_sqlite, json_array_agg_sql
 from server.errors import Conflict, Forbidden, Invalid
 from server.sql import Sql
-from server.workorders.attachments import attachments_of
+from server.workorders.attachments import attachments_in
 from server.workorders.listing import event_doc_sql, order_select
 from server.workorders.scope import in_scope, scope_terms
 from server.workorders.tables import Counter, WorkOrder
@@ -76,7 +77,8 @@ def _after(alias: str, position: Position | None) -> Sql:
     )
 
 
-def _page_sql(actor: Actor, position: Position | None, horizon: int, limit: int) -> Sql:
+def _page_ids(actor: Actor, position: Position | None, horizon: int, limit: int) -> Sql:
+    """The ids of the next ``limit`` orders, as a subquery."""
     branches = scope_terms(actor, "b") or [Sql()]
     subqueries = []
     args: list[Any] = []
@@ -87,24 +89,27 @@ def _page_sql(actor: Actor, position: Position | None, horizon: int, limit: int)
             f"ORDER BY b.sync_seq, b.id LIMIT {limit}) AS branch_{index}"
         )
         args += where.args
-    merged = (
-        f"SELECT b.id FROM ({' UNION '.join(subqueries)}) b ORDER BY b.sync_seq, b.id LIMIT {limit}"
+    return Sql(
+        f"SELECT b.id FROM ({' UNION '.join(subqueries)}) b ORDER BY b.sync_seq, b.id LIMIT {limit}",
+        *args,
     )
+
+
+def _orders_sql(actor: Actor, ids: Sql) -> Sql:
     select = order_select(
         WorkOrder._meta.db,
         "w.sync_seq AS seq, w.id AS order_id, w.site AS site_id, w.asset AS asset_id, ",
     )
-    return Sql(f"{select} WHERE w.id IN ({merged})", actor.user_id, *args)
+    return Sql(f"{select} WHERE w.id IN ({ids.text})", actor.user_id, *ids.args)
 
 
 @functools.cache
 def _timeline_sql(sqlite: bool) -> str:
     doc = event_doc_sql(sqlite, (("order_id", 'e."order"'),))
-    orders, _ = one_of_ids(sqlite, 'e."order"', [])
     return f"""
 SELECT {json_array_agg_sql(sqlite, "t.doc")} AS docs FROM (
   SELECT {doc} AS doc FROM timeline_event e LEFT JOIN app_user a ON a.id = e.actor
-  WHERE {orders}
+  WHERE e."order" IN (:orders)
 ) t
 """
 
@@ -175,7 +180,18 @@ class PullService:
         # server/workorders/changes.py); reading no further keeps the orders and the
         # tombstones, read by separate statements, to one consistent prefix.
         horizon = await self._horizon()
-        rows = await _rows(_page_sql(self.actor, position, horizon, request.limit + 1))
+        # The page's orders, their timelines and attachments are read at once, each
+        # on its own reader (SQLite builds the JSON with the GIL released): the
+        # next page is the same subquery for all three, without the extra order
+        # that tells whether more follow.
+        page = _page_ids(self.actor, position, horizon, request.limit)
+        rows, timeline, attachments = await asyncio.gather(
+            _rows(
+                _orders_sql(self.actor, _page_ids(self.actor, position, horizon, request.limit + 1))
+            ),
+            self._timeline(page),
+            attachments_in(page),
+        )
         rows.sort(key=lambda row: (row["seq"], str(row["order_id"])))
         more = len(rows) > request.limit
         rows = rows[: request.limit]
@@ -195,8 +211,8 @@ class PullService:
                 **await catalogue(self.actor, after, upto, rows),
                 "protocol": schemas.PROTOCOL_VERSION,
                 "orders": [msgspec.Raw(_text(row["doc"]).encode()) for row in rows],
-                "timeline": await self._timeline([row["order_id"] for row in rows]),
-                "attachments": await attachments_of([row["order_id"] for row in rows]),
+                "timeline": timeline,
+                "attachments": attachments,
                 "tombstones": [
                     {"order_id": str(t["order_id"]), "seq": int(t["seq"])} for t in tombstones
                 ],
@@ -213,12 +229,9 @@ class PullService:
         return int(row["value"])
 
     @staticmethod
-    async def _timeline(order_ids: list[Any]) -> msgspec.Raw:
-        if not order_ids:
-            return msgspec.Raw(b"[]")
-        sqlite = is_sqlite(WorkOrder._meta.db)
-        _, ids = one_of_ids(sqlite, "", order_ids)
-        rows = await fetch(WorkOrder._meta.db, _timeline_sql(sqlite), [ids])
+    async def _timeline(orders: Sql) -> msgspec.Raw:
+        sql = _timeline_sql(is_sqlite(WorkOrder._meta.db)).replace(":orders", orders.text)
+        rows = await fetch(WorkOrder._meta.db, sql, orders.args)
         docs = rows[0]["docs"] if rows else None
         return msgspec.Raw(_text(docs).encode() if docs else b"[]")
 
