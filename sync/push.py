@@ -94,11 +94,15 @@ class PushService:
             last = await self._lock_client(request.client_id, first - 1)
             new = [item for item in decoded if item[0].id > last]
             if new and new[0][0].id != last + 1:
-                raise Conflict(
-                    f"mutation {last + 1} is missing: send from there",
-                    {"last_mutation_id": last, "first_sent": new[0][0].id},
-                    code="mutation_gap",
-                )
+                if not request.resume:
+                    raise Conflict(
+                        f"mutation {last + 1} is missing: send from there",
+                        {"last_mutation_id": last, "first_sent": new[0][0].id},
+                        code="mutation_gap",
+                    )
+                # The device had answers for the missing ones from before the server
+                # lost them: it cannot send them again, and must not be stuck.
+                last = new[0][0].id - 1
             results = await self._recorded(request.client_id, [m.id for m, _, _ in decoded], last)
             if new:
                 results += await self._apply(request.client_id, new)
@@ -123,7 +127,7 @@ class PushService:
         await savepoint.begin()
         try:
             unit = OrderUnit(self.actor, self.clock)
-            await unit.load(_order_ids(new))
+            await unit.load(i for _, kind, args in new for i in kind.orders(args))
             results = [await self._apply_one(client_id, unit, item) for item in new]
             await unit.flush()
         except (*INTEGRITY_ERRORS, *VALUE_ERRORS):
@@ -261,15 +265,6 @@ def _rejected(mutation_id: int, error: Exception) -> schemas.MutationResult:
     return schemas.MutationResult(
         id=mutation_id, outcome="rejected", code=code, message=message, details=details
     )
-
-
-def _order_ids(mutations: list[Decoded]) -> list[UUID]:
-    """The orders a batch names, to read them all at once."""
-    return [
-        args.order_id
-        for _, _, args in mutations
-        if isinstance(getattr(args, "order_id", None), UUID)
-    ]
 
 
 def _json(value: Any) -> Any:

@@ -33,6 +33,13 @@ class PushRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     protocol: Protocol
     client_id: UUID
     mutations: list[Mutation]
+    resume: Annotated[
+        bool,
+        Meta(
+            description="true only after a mutation_gap for ids this server had already "
+            "answered (it lost them in a restore): continue from the first id sent"
+        ),
+    ] = False
 
 
 Outcome = Literal["applied", "rejected", "conflict"]

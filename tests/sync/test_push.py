@@ -171,6 +171,37 @@ async def test_an_expired_login_keeps_the_queue(client: httpx.AsyncClient, world
     assert await Comment.count() == 1
 
 
+async def test_a_device_ahead_of_a_restored_server_resumes_when_it_says_so(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    order_id = await put_order(world, "assigned", assignee="north_tech", team="north")
+    phone = Device(client, world, "north_tech")
+    for n in range(4):
+        phone.make("add_comment", order_id=order_id, id=uuid4(), body=f"note {n}")
+    await phone.push()
+    # The server is restored from a backup taken after the device's second mutation;
+    # the device already has answers for 3 and 4 and no longer holds them.
+    await SyncClient.update({SyncClient.last_mutation_id: 2}).where(
+        SyncClient.id == phone.client_id
+    )
+    phone.make("add_comment", order_id=order_id, id=uuid4(), body="after the restore")
+    stuck = await phone.push_raw()
+    assert_error(stuck, 409, "mutation_gap")
+    body = {"protocol": 1, "client_id": str(phone.client_id), "mutations": phone.queue}
+    resumed = await client.post(
+        "/api/sync/push", json={**body, "resume": True}, headers=await world.headers("north_tech")
+    )
+    assert resumed.status_code == 200, resumed.text
+    assert resumed.json()["last_mutation_id"] == 5
+    assert [r["outcome"] for r in resumed.json()["results"]] == ["applied"]
+    # Resuming never moves a device backwards or applies anything twice.
+    again = await client.post(
+        "/api/sync/push", json={**body, "resume": True}, headers=await world.headers("north_tech")
+    )
+    assert again.json() == resumed.json()
+    assert await Comment.count() == 5
+
+
 async def test_a_forgotten_device_continues_from_its_next_id(
     client: httpx.AsyncClient, world: World
 ) -> None:
