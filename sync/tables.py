@@ -32,7 +32,8 @@ class SyncClient(Table, tablename="sync_client"):
 
 class SyncMutation(Table, tablename="sync_mutation"):
     """The outcome of one applied mutation, answered again when the device retries.
-    Unique per (client, mutation_id): a mutation is applied once."""
+    Unique per (client, mutation_id): a mutation is applied once. Kept for the
+    retention window (sync/retention.py), then forgotten by applied_at."""
 
     client = ForeignKey(SyncClient, on_delete=OnDelete.cascade)
     mutation_id = BigInt()
@@ -41,7 +42,7 @@ class SyncMutation(Table, tablename="sync_mutation"):
     code = Varchar(length=64, default="")
     message = Text(default="")
     details = JSON(default="null")
-    applied_at = Timestamptz()
+    applied_at = Timestamptz(index=True)
 
 
 class SyncConflict(Table, tablename="sync_conflict"):

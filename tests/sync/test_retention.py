@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from uuid import uuid4
 
 import httpx
 
 from server.workorders.tables import OrderExit
-from sync.retention import purge_tombstones
+from sync.retention import purge_outcomes, purge_tombstones
+from sync.tables import SyncMutation
 from tests.probes import assert_error
 from tests.server.workorders.orders import put_order
 from tests.sync.device import Device
@@ -42,3 +44,26 @@ async def test_purged_tombstones_send_old_cursors_to_a_new_snapshot(
     await away.pull()
     assert away.orders == {}
     assert await purge_tombstones(world.clock() + timedelta(days=1)) == horizon  # nothing new
+
+
+async def test_old_push_outcomes_are_forgotten_and_a_late_retry_still_applies_nothing(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    order_id = await put_order(world, "assigned", assignee="north_tech", team="north")
+    phone = Device(client, world, "north_tech")
+    phone.make("add_comment", order_id=order_id, id=uuid4(), body="once")
+    sent = list(phone.queue)
+    first = await phone.push()
+    assert await purge_outcomes(world.clock() - timedelta(days=1)) == 0  # too young
+    assert await purge_outcomes(world.clock() + timedelta(seconds=1)) == 1
+    assert await SyncMutation.count() == 0
+    late = await phone.push_raw(sent)
+    assert late.status_code == 200, late.text
+    assert late.json()["last_mutation_id"] == first["last_mutation_id"]
+    assert [(r["outcome"], r["code"]) for r in late.json()["results"]] == [
+        ("applied", "outcome_unknown")
+    ]
+    comments = await client.get(
+        f"/api/work-orders/{order_id}/comments", headers=await world.headers("north_tech")
+    )
+    assert len(comments.json()) == 1
