@@ -85,6 +85,11 @@ def _orders(ctx: MutationContext) -> OrderOperations:
     return OrderOperations(ctx.unit)
 
 
+def _new_order(args: CreateOrder) -> list[UUID]:
+    """Reading the new id tells whether an order with it exists already."""
+    return [args.id] if args.id is not None else []
+
+
 async def create_order(ctx: MutationContext, args: CreateOrder) -> Applied:
     if args.id is None:
         raise Invalid("an order made offline carries its own id", {"id": "required"})
@@ -276,7 +281,7 @@ async def set_flags(ctx: MutationContext, args: SetFlags) -> Applied:
 
 
 MUTATIONS = [
-    MutationType("create_order", CreateOrder, create_order),
+    MutationType("create_order", CreateOrder, create_order, _new_order),
     MutationType("edit_order", EditOrder, edit_order),
     MutationType("transition_order", TransitionOrder, transition_order),
     MutationType("assign_order", AssignOrder, assign_order),

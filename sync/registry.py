@@ -36,11 +36,18 @@ APPLIED: Applied = "applied"
 CONFLICT: Applied = "conflict"
 
 
+def named_order(args: Any) -> list[UUID]:
+    order_id = getattr(args, "order_id", None)
+    return [order_id] if isinstance(order_id, UUID) else []
+
+
 @dataclass(frozen=True)
 class MutationType:
     name: str
     args: type[Any]
     apply: Callable[[MutationContext, Any], Awaitable[Applied]]
+    # The orders applying will read: a push reads those of its whole batch at once.
+    orders: Callable[[Any], list[UUID]] = named_order
 
 
 class Registry:
