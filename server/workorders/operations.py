@@ -53,6 +53,11 @@ STAFF_EDITABLE = frozenset(
 )
 FIELD_EDITABLE = frozenset(["description", "custom_fields"])
 REQUESTER_EDITABLE = frozenset(["title", "description", "custom_fields"])
+FLAGS_UPSERT = (
+    'ON CONFLICT ("user", "order") DO UPDATE SET '
+    "starred = CASE WHEN {} THEN excluded.starred ELSE order_flag.starred END, "
+    "important = CASE WHEN {} THEN excluded.important ELSE order_flag.important END"
+)
 CREATION_FIELDS = (
     "priority",
     "customer_id",
@@ -429,16 +434,11 @@ class OrderOperations:
 
     async def set_flags(self, order_id: UUID, data: schemas.FlagsUpdate) -> None:
         await self.unit.order(order_id)
-        changed = [
-            name
-            for name, value in (("starred", data.starred), ("important", data.important))
-            if value is not UNSET
-        ]
-        if not changed:
+        starred, important = data.starred is not UNSET, data.important is not UNSET
+        if not (starred or important):
             return
-        # Only the marks the request sets are written, in one statement: two devices
-        # setting different marks at once both keep theirs.
-        updates = ", ".join(f'"{name}" = excluded."{name}"' for name in changed)
+        # Only the marks the request sets are written, decided in the statement: two
+        # devices setting different marks at once both keep theirs.
         self.unit.insert(
             OrderFlag,
             {
@@ -448,6 +448,7 @@ class OrderOperations:
                 "starred": data.starred is True,
                 "important": data.important is True,
             },
-            f'ON CONFLICT ("user", "order") DO UPDATE SET {updates}',
+            FLAGS_UPSERT,
+            (starred, important),
         )
         self.unit.touch(order_id)  # the caller's other devices pull the new marks

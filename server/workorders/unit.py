@@ -73,6 +73,7 @@ ORDER_COLUMNS = (
     "needs_review",
 )
 JSON_COLUMNS = frozenset(["custom_fields"])
+EXIT_COLUMNS = ("seq", "order", *SCOPE_COLUMNS, "requester", "created_by", "at")
 # Stands for the transaction's sync sequence value, known only when it flushes.
 SEQ: Any = object()
 
@@ -109,7 +110,8 @@ class OrderUnit:
         self._changed: dict[UUID, dict[str, Any]] = {}
         self._created: list[UUID] = []
         self._stamped: set[UUID] = set()
-        self._rows: list[tuple[str, str, dict[str, Any]]] = []  # table, statement, row
+        self._rows: list[tuple[str, str, tuple[Any, ...]]] = []  # table, statement, values
+        self._statements: dict[str, str] = {}
         self._keys: set[tuple[str, Any]] = set()
         self._found: dict[tuple[str, Any], dict[str, Any] | None] = {}
 
@@ -172,8 +174,8 @@ class OrderUnit:
         this unit's changes included."""
         if any(
             table == OrderExit._meta.tablename
-            and values["order"] == order_id
-            and row_in_scope(self.actor, values)
+            and values[EXIT_COLUMNS.index("order")] == order_id
+            and row_in_scope(self.actor, dict(zip(EXIT_COLUMNS, values, strict=True)))
             for table, _, values in self._rows
         ):
             return True
@@ -207,15 +209,8 @@ class OrderUnit:
         now = self.clock()
         version = int(row["version"]) + 1
         if any(values.get(column, row[column]) != row[column] for column in SCOPE_COLUMNS):
-            self.insert(
-                OrderExit,
-                {
-                    "seq": SEQ,
-                    "order": order_id,
-                    **{c: row[c] for c in (*SCOPE_COLUMNS, "requester", "created_by")},
-                    "at": now,
-                },
-            )
+            scope = {c: row[c] for c in (*SCOPE_COLUMNS, "requester", "created_by")}
+            self.insert(OrderExit, {"seq": SEQ, "order": order_id, **scope, "at": now})
         written = {**values, "version": version, "updated_at": now}
         self._orders[order_id] = {**row, **written}
         if order_id not in self._created:
@@ -240,12 +235,21 @@ class OrderUnit:
         """Move an order in the change feed without a new version (a user's marks)."""
         self._stamped.add(order_id)
 
-    def insert(self, table: type[Table], values: dict[str, Any], suffix: str = "") -> None:
-        """A row of any table, written at flush in the order given (``suffix``: an
-        ON CONFLICT clause)."""
-        columns = tuple(values)
+    def insert(
+        self,
+        table: type[Table],
+        values: dict[str, Any],
+        suffix: str = "",
+        suffix_args: tuple[Any, ...] = (),
+    ) -> None:
+        """A row of any table, written at flush (``suffix``: an ON CONFLICT clause,
+        with its own arguments). A table's rows are written in the order given: they
+        go out in one statement, so they must all name the same columns and suffix."""
         name = table._meta.tablename
-        self._rows.append((name, insert_sql(table, columns, suffix), values))
+        statement = insert_sql(table, tuple(values), suffix)
+        if self._statements.setdefault(name, statement) != statement:
+            raise ValueError(f"rows of {name} in one unit must share one statement")
+        self._rows.append((name, statement, (*values.values(), *suffix_args)))
         if "id" in values:
             self._keys.add((name, values["id"]))
 
@@ -263,12 +267,12 @@ class OrderUnit:
 
     def restore(self, checkpoint: Checkpoint) -> None:
         """Forget the changes made after ``checkpoint`` (taken since the last flush)."""
-        self._orders = checkpoint.orders
-        self._changed = checkpoint.changed
+        self._orders = dict(checkpoint.orders)
+        self._changed = dict(checkpoint.changed)
         del self._created[checkpoint.created :]
-        self._stamped = checkpoint.stamped
+        self._stamped = set(checkpoint.stamped)
         del self._rows[checkpoint.rows :]
-        self._keys = checkpoint.keys
+        self._keys = set(checkpoint.keys)
 
     async def flush(self) -> None:
         """Write what the unit holds, all stamped with the transaction's sequence value."""
@@ -289,9 +293,9 @@ class OrderUnit:
         if stamped:
             await execute_many(self.engine, _order_update_sql(()), [(seq, i) for i in stamped])
         statements: dict[str, list[tuple[Any, ...]]] = {}
-        for _, sql, values in self._rows:
+        for _, sql, row in self._rows:
             statements.setdefault(sql, []).append(
-                tuple(seq if value is SEQ else value for value in values.values())
+                tuple(seq if value is SEQ else value for value in row)
             )
         for sql, rows in statements.items():
             await execute_many(self.engine, sql, rows)

@@ -260,3 +260,20 @@ async def test_a_value_the_database_cannot_hold_is_rejected_alone(
         ("applied", ""),
     ]
     assert await Comment.count() == 2
+
+
+async def test_marks_set_in_one_batch_end_as_the_last_one_left_them(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    order_id = await put_order(world, "in_progress", assignee="north_tech", team="north")
+    phone = Device(client, world, "north_tech")
+    phone.make("set_flags", order_id=order_id, starred=True)
+    phone.make("set_flags", order_id=order_id, starred=False, important=True)
+    phone.make("set_flags", order_id=order_id, starred=True)
+    phone.make("set_flags", order_id=order_id, important=False)
+    answer = await phone.push()
+    assert [r["outcome"] for r in answer["results"]] == ["applied"] * 4
+    flags = await client.get(
+        f"/api/work-orders/{order_id}", headers=await world.headers("north_tech")
+    )
+    assert (flags.json()["starred"], flags.json()["important"]) == (True, False)
