@@ -166,7 +166,9 @@ class PushService:
         checkpoint = unit.checkpoint()
         try:
             outcome = await mutation_type.apply(context, args)
-        except (DomainError, *VALUE_ERRORS) as exc:
+        except DomainError as exc:
+            # A database error is not caught here: on PostgreSQL it aborts the
+            # transaction, which only rolling back a savepoint (in _apply) repairs.
             unit.restore(checkpoint)
             return _rejected(mutation.id, exc)
         return schemas.MutationResult(id=mutation.id, outcome=outcome)
