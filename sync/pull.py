@@ -22,10 +22,10 @@ import msgspec
 from msgspec import Meta
 
 from server.accounts.actor import Actor
-from server.database import fetch, is_sqlite, json_array_agg_sql
+from server.database import fetch, is_sqlite, json_array_agg_sql, one_of_ids
 from server.errors import Conflict, Forbidden, Invalid
 from server.sql import Sql
-from server.workorders.attachments import attachments_in
+from server.workorders.attachments import attachments_of
 from server.workorders.listing import event_doc_sql, order_select
 from server.workorders.scope import in_scope, scope_terms
 from server.workorders.tables import Counter, WorkOrder
@@ -77,8 +77,8 @@ def _after(alias: str, position: Position | None) -> Sql:
     )
 
 
-def _page_ids(actor: Actor, position: Position | None, horizon: int, limit: int) -> Sql:
-    """The ids of the next ``limit`` orders, as a subquery."""
+def _page_sql(actor: Actor, position: Position | None, horizon: int, limit: int) -> Sql:
+    """The ids and sequence values of the next ``limit`` orders."""
     branches = scope_terms(actor, "b") or [Sql()]
     subqueries = []
     args: list[Any] = []
@@ -89,27 +89,31 @@ def _page_ids(actor: Actor, position: Position | None, horizon: int, limit: int)
             f"ORDER BY b.sync_seq, b.id LIMIT {limit}) AS branch_{index}"
         )
         args += where.args
+    merged = " UNION ".join(subqueries)
     return Sql(
-        f"SELECT b.id FROM ({' UNION '.join(subqueries)}) b ORDER BY b.sync_seq, b.id LIMIT {limit}",
+        f"SELECT b.id AS order_id, b.sync_seq AS seq FROM ({merged}) b "
+        f"ORDER BY b.sync_seq, b.id LIMIT {limit}",
         *args,
     )
 
 
-def _orders_sql(actor: Actor, ids: Sql) -> Sql:
+def _orders_sql(actor: Actor, ids: list[Any]) -> Sql:
+    sqlite = is_sqlite(WorkOrder._meta.db)
     select = order_select(
-        WorkOrder._meta.db,
-        "w.sync_seq AS seq, w.id AS order_id, w.site AS site_id, w.asset AS asset_id, ",
+        WorkOrder._meta.db, "w.id AS order_id, w.site AS site_id, w.asset AS asset_id, "
     )
-    return Sql(f"{select} WHERE w.id IN ({ids.text})", actor.user_id, *ids.args)
+    condition, bound = one_of_ids(sqlite, "w.id", ids)
+    return Sql(f"{select} WHERE {condition}", actor.user_id, bound)
 
 
 @functools.cache
 def _timeline_sql(sqlite: bool) -> str:
     doc = event_doc_sql(sqlite, (("order_id", 'e."order"'),))
+    orders, _ = one_of_ids(sqlite, 'e."order"', [])
     return f"""
 SELECT {json_array_agg_sql(sqlite, "t.doc")} AS docs FROM (
   SELECT {doc} AS doc FROM timeline_event e LEFT JOIN app_user a ON a.id = e.actor
-  WHERE e."order" IN (:orders)
+  WHERE {orders}
 ) t
 """
 
@@ -131,6 +135,10 @@ def _tombstones_sql(actor: Actor, position: Position | None, upto: int) -> Sql |
 
 async def _rows(sql: Sql) -> list[dict[str, Any]]:
     return await fetch(WorkOrder._meta.db, sql.text, sql.args)
+
+
+async def _no_rows() -> list[dict[str, Any]]:
+    return []
 
 
 class PullService:
@@ -180,26 +188,26 @@ class PullService:
         # server/workorders/changes.py); reading no further keeps the orders and the
         # tombstones, read by separate statements, to one consistent prefix.
         horizon = await self._horizon()
-        # The page's orders, their timelines and attachments are read at once, each
-        # on its own reader (SQLite builds the JSON with the GIL released): the
-        # next page is the same subquery for all three, without the extra order
-        # that tells whether more follow.
-        page = _page_ids(self.actor, position, horizon, request.limit)
+        page = await _rows(_page_sql(self.actor, position, horizon, request.limit + 1))
+        more = len(page) > request.limit
+        page = page[: request.limit]
+        ids = [row["order_id"] for row in page]
+        # The page's orders, timelines and attachments are read at once, each on its
+        # own reader (SQLite builds the JSON with the GIL released), for the ids read
+        # above: reading them by the page's condition again could, after a commit in
+        # between, send an order without its timeline.
         rows, timeline, attachments = await asyncio.gather(
-            _rows(
-                _orders_sql(self.actor, _page_ids(self.actor, position, horizon, request.limit + 1))
-            ),
-            self._timeline(page),
-            attachments_in(page),
+            _rows(_orders_sql(self.actor, ids)) if ids else _no_rows(),
+            self._timeline(ids),
+            attachments_of(ids),
         )
-        rows.sort(key=lambda row: (row["seq"], str(row["order_id"])))
-        more = len(rows) > request.limit
-        rows = rows[: request.limit]
+        at = {str(order_id): index for index, order_id in enumerate(ids)}
+        rows.sort(key=lambda row: at[str(row["order_id"])])
         scope = scope_fingerprint(self.actor)
         if more:
-            upto = int(rows[-1]["seq"])
+            upto = int(page[-1]["seq"])
             snapshot = position is None or position.snapshot
-            next_position = Position(upto, UUID(str(rows[-1]["order_id"])), scope, snapshot)
+            next_position = Position(upto, UUID(str(page[-1]["order_id"])), scope, snapshot)
         else:
             upto = horizon
             next_position = Position(horizon, None, scope)
@@ -229,9 +237,12 @@ class PullService:
         return int(row["value"])
 
     @staticmethod
-    async def _timeline(orders: Sql) -> msgspec.Raw:
-        sql = _timeline_sql(is_sqlite(WorkOrder._meta.db)).replace(":orders", orders.text)
-        rows = await fetch(WorkOrder._meta.db, sql, orders.args)
+    async def _timeline(order_ids: list[Any]) -> msgspec.Raw:
+        if not order_ids:
+            return msgspec.Raw(b"[]")
+        sqlite = is_sqlite(WorkOrder._meta.db)
+        _, ids = one_of_ids(sqlite, "", order_ids)
+        rows = await fetch(WorkOrder._meta.db, _timeline_sql(sqlite), [ids])
         docs = rows[0]["docs"] if rows else None
         return msgspec.Raw(_text(docs).encode() if docs else b"[]")
 

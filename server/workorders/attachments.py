@@ -10,10 +10,9 @@ import msgspec
 
 from server.accounts.actor import Actor
 from server.clock import Clock
-from server.database import fetch
+from server.database import fetch, is_sqlite, one_of_ids
 from server.errors import Conflict
 from server.ids import new_id
-from server.sql import Sql
 from server.workorders import schemas
 from server.workorders.queries import fetch_order
 from server.workorders.tables import OrderAttachment
@@ -26,10 +25,12 @@ FROM order_attachment a WHERE
 """
 
 
-async def attachments_in(orders: Sql) -> list[schemas.Attachment]:
-    """The attachments of the orders a subquery selects (orders the caller was
-    already found to see)."""
-    return await _read(f'a."order" IN ({orders.text}) ORDER BY a.created_at, a.id', *orders.args)
+async def attachments_of(order_ids: list[Any]) -> list[schemas.Attachment]:
+    """The attachments of orders the caller was already found to see."""
+    if not order_ids:
+        return []
+    condition, ids = one_of_ids(is_sqlite(OrderAttachment._meta.db), 'a."order"', order_ids)
+    return await _read(f"{condition} ORDER BY a.created_at, a.id", ids)
 
 
 async def _read(where: str, *args: Any) -> list[schemas.Attachment]:
