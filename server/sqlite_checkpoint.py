@@ -10,9 +10,11 @@ this thread ever fall behind.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 
+LOG = logging.getLogger(__name__)
 # Pages (4 KiB) past which a commit checkpoints by itself.
 BACKSTOP_PAGES = 25_000
 
@@ -38,8 +40,11 @@ class Checkpointer:
         connection = sqlite3.connect(self.path, timeout=5.0)
         try:
             while not self._stop.wait(self.interval):
-                # PASSIVE: copies what no reader still needs, never waits for or
-                # blocks the writers; what it cannot copy now, it copies next time.
-                connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                try:
+                    # PASSIVE: copies what no reader still needs, never waits for or
+                    # blocks the writers; what it cannot copy now, it copies next time.
+                    connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                except sqlite3.Error as exc:
+                    LOG.warning("WAL checkpoint failed, retrying: %s", exc)
         finally:
             connection.close()
