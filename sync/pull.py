@@ -141,11 +141,14 @@ async def _no_rows() -> list[dict[str, Any]]:
     return []
 
 
+COUNTERS_SQL = "SELECT name, value FROM counter WHERE name IN ('sync', 'sync_purged')"
+
+
 class PullService:
     def __init__(self, actor: Actor) -> None:
         self.actor = actor
 
-    async def _check_cursor(self, token: str | None) -> Position | None:
+    def _position(self, token: str | None, purged: int) -> Position | None:
         if token is None:
             return None
         position = decode_cursor(token)
@@ -155,39 +158,42 @@ class PullService:
                 {"reason": "scope_changed"},
                 code="resync_required",
             )
-        purged = await Counter.select(Counter.value).where(Counter.name == "sync_purged").first()
-        if not position.snapshot and purged is not None and position.seq < purged["value"]:
+        if not position.snapshot and position.seq < purged:
             raise Conflict(
                 "this device was away longer than deletions are kept: take a new snapshot",
-                {"reason": "tombstones_purged", "purged_through": purged["value"]},
+                {"reason": "tombstones_purged", "purged_through": purged},
                 code="resync_required",
             )
         return position
 
     async def _last_mutation_id(self, client_id: UUID) -> int:
-        row = (
-            await SyncClient.select(SyncClient.user, SyncClient.last_mutation_id)
-            .where(SyncClient.id == client_id)
-            .first()
+        rows = await fetch(
+            SyncClient._meta.db,
+            'SELECT "user", last_mutation_id FROM sync_client WHERE id = {}',
+            [client_id],
         )
-        if row is None:
+        if not rows:
             return 0
-        if row["user"] != self.actor.user_id:
+        if str(rows[0]["user"]) != str(self.actor.user_id):
             raise Forbidden(
                 "this client id belongs to another user: make a new one after each login",
                 code="client_not_yours",
             )
-        return int(row["last_mutation_id"])
+        return int(rows[0]["last_mutation_id"])
 
     async def pull(self, request: schemas.PullRequest) -> bytes:
         """A PullResponse, written with the database's order documents passed through."""
         check_protocol(request.protocol)
-        position = await self._check_cursor(request.cursor)
-        last_mutation_id = await self._last_mutation_id(request.client_id)
         # Every sequence value up to the counter's committed value is visible (see
         # server/workorders/changes.py); reading no further keeps the orders and the
         # tombstones, read by separate statements, to one consistent prefix.
-        horizon = await self._horizon()
+        counters, last_mutation_id = await asyncio.gather(
+            fetch(Counter._meta.db, COUNTERS_SQL, []),
+            self._last_mutation_id(request.client_id),
+        )
+        value = {row["name"]: int(row["value"]) for row in counters}
+        horizon = value["sync"]
+        position = self._position(request.cursor, value.get("sync_purged", 0))
         page = await _rows(_page_sql(self.actor, position, horizon, request.limit + 1))
         more = len(page) > request.limit
         page = page[: request.limit]
@@ -229,12 +235,6 @@ class PullService:
                 "last_mutation_id": last_mutation_id,
             }
         )
-
-    @staticmethod
-    async def _horizon() -> int:
-        row = await Counter.select(Counter.value).where(Counter.name == "sync").first()
-        assert row is not None, "the sync counter is created by a migration"
-        return int(row["value"])
 
     @staticmethod
     async def _timeline(order_ids: list[Any]) -> msgspec.Raw:
