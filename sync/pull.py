@@ -224,7 +224,7 @@ class PullService:
             {
                 **await catalogue(self.actor, after, upto, rows),
                 "protocol": schemas.PROTOCOL_VERSION,
-                "orders": [msgspec.Raw(_text(row["doc"]).encode()) for row in rows],
+                "orders": [msgspec.Raw(_text(row["doc"])) for row in rows],
                 "timeline": timeline,
                 "attachments": attachments,
                 "tombstones": [
