@@ -19,13 +19,13 @@ from uuid import UUID
 import msgspec
 from msgspec import UNSET, Meta
 
-from server.database import fetch
 from server.errors import DomainError, Invalid
 from server.workorders import schemas
 from server.workorders.attachments import add_attachment
 from server.workorders.comments import add_comment as add_comment_to
 from server.workorders.operations import OrderOperations
-from server.workorders.tables import TimelineEvent
+from server.workorders.tables import Comment, OrderAttachment
+from server.workorders.unit import OrderUnit
 from sync.conflicts import record_conflict
 from sync.registry import APPLIED, CONFLICT, Applied, MutationContext, MutationType
 
@@ -98,13 +98,12 @@ async def create_order(ctx: MutationContext, args: CreateOrder) -> Applied:
     return APPLIED
 
 
-def _changed_on_server(events: list[dict[str, Any]]) -> tuple[set[str], set[str]]:
+def _changed_on_server(events: list[Any]) -> tuple[set[str], set[str]]:
     """Fields, and custom-field keys, that the server's changes after the device's
-    base version touched."""
+    base version touched (``events``: their ``changes``)."""
     fields: set[str] = set()
     keys: set[str] = set()
-    for event in events:
-        changes = event["changes"]
+    for changes in events:
         if isinstance(changes, str):
             changes = msgspec.json.decode(changes)
         for field, change in changes.items():
@@ -133,8 +132,10 @@ async def edit_order(ctx: MutationContext, args: EditOrder) -> Applied:
             {"base_version": args.base_version, "current_version": row["version"]},
             code="invalid_base_version",
         )
+    # Someone else's changes only: the device's own earlier mutations raised the
+    # version too, and a device offline cannot know by how much.
     touched, touched_keys = _changed_on_server(
-        await _changes_by_others(ctx, args.order_id, args.base_version)
+        await ctx.unit.others_changes(args.order_id, args.base_version)
     )
     lost: list[tuple[str, Any, Any]] = []
     if changes.custom_fields is not UNSET:
@@ -173,23 +174,6 @@ def _plain(value: Any) -> Any:
     return msgspec.to_builtins(value)
 
 
-# Changes someone else made. The device's own earlier mutations raised the version
-# too, and a device offline cannot know by how much: they are no conflict with its
-# later ones. (Events the push has not written yet are the device's own as well.)
-BY_OTHERS_SQL = (
-    'SELECT changes FROM timeline_event WHERE "order" = {} AND version > {} '
-    "AND (actor IS NULL OR actor <> {})"
-)
-
-
-async def _changes_by_others(
-    ctx: MutationContext, order_id: UUID, base_version: int
-) -> list[dict[str, Any]]:
-    return await fetch(
-        TimelineEvent._meta.db, BY_OTHERS_SQL, [order_id, base_version, ctx.actor.user_id]
-    )
-
-
 # What a status change or assignment may meet when the order moved on meanwhile.
 MOVED_ON = frozenset(["illegal_transition", "transition_forbidden", "reason_required"])
 
@@ -209,7 +193,7 @@ async def _unless_moved_on(
         await change
     except DomainError as error:
         moved_on = error.code in MOVED_ON and bool(
-            await _changes_by_others(ctx, order_id, base_version)
+            await ctx.unit.others_changes(order_id, base_version)
         )
         if not moved_on:
             raise
@@ -280,12 +264,27 @@ async def set_flags(ctx: MutationContext, args: SetFlags) -> Applied:
     return APPLIED
 
 
+async def _comment_ids(unit: OrderUnit, batch: list[AddComment]) -> None:
+    await unit.load_keys(Comment, [args.id for args in batch])
+
+
+async def _attachment_ids(unit: OrderUnit, batch: list[AttachFile]) -> None:
+    await unit.load_keys(OrderAttachment, [args.id for args in batch])
+
+
+async def _others_since_base(unit: OrderUnit, batch: list[EditOrder]) -> None:
+    after: dict[UUID, int] = {}
+    for args in batch:
+        after[args.order_id] = min(after.get(args.order_id, args.base_version), args.base_version)
+    await unit.load_others(after)
+
+
 MUTATIONS = [
     MutationType("create_order", CreateOrder, create_order, _new_order),
-    MutationType("edit_order", EditOrder, edit_order),
+    MutationType("edit_order", EditOrder, edit_order, prefetch=_others_since_base),
     MutationType("transition_order", TransitionOrder, transition_order),
     MutationType("assign_order", AssignOrder, assign_order),
-    MutationType("add_comment", AddComment, add_comment),
-    MutationType("attach_file", AttachFile, attach_file),
+    MutationType("add_comment", AddComment, add_comment, prefetch=_comment_ids),
+    MutationType("attach_file", AttachFile, attach_file, prefetch=_attachment_ids),
     MutationType("set_flags", SetFlags, set_flags),
 ]

@@ -128,6 +128,9 @@ class PushService:
         try:
             unit = OrderUnit(self.actor, self.clock)
             await unit.load(i for _, kind, args in new for i in kind.orders(args))
+            for kind, batch in _by_type(new).items():
+                if kind.prefetch is not None:
+                    await kind.prefetch(unit, batch)
             results = [await self._apply_one(client_id, unit, item) for item in new]
             await unit.flush()
         except (*INTEGRITY_ERRORS, *VALUE_ERRORS):
@@ -267,6 +270,13 @@ def _rejected(mutation_id: int, error: Exception) -> schemas.MutationResult:
     return schemas.MutationResult(
         id=mutation_id, outcome="rejected", code=code, message=message, details=details
     )
+
+
+def _by_type(mutations: list[Decoded]) -> dict[MutationType, list[Any]]:
+    grouped: dict[MutationType, list[Any]] = {}
+    for _, kind, args in mutations:
+        grouped.setdefault(kind, []).append(args)
+    return grouped
 
 
 def _json(value: Any) -> Any:

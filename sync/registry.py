@@ -48,6 +48,9 @@ class MutationType:
     apply: Callable[[MutationContext, Any], Awaitable[Applied]]
     # The orders applying will read: a push reads those of its whole batch at once.
     orders: Callable[[Any], list[UUID]] = named_order
+    # Other reads of a whole batch of this type's arguments, done at once before any
+    # of them applies (the unit keeps what they read).
+    prefetch: Callable[[OrderUnit, list[Any]], Awaitable[None]] | None = None
 
 
 class Registry:

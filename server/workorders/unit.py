@@ -114,6 +114,11 @@ class OrderUnit:
         self._statements: dict[str, str] = {}
         self._keys: set[tuple[str, Any]] = set()
         self._found: dict[tuple[str, Any], dict[str, Any] | None] = {}
+        # Read caches of what others wrote; flush forgets those its own writes change.
+        self._checked: set[tuple[str, Any]] = set()
+        self._existing: set[tuple[str, Any]] = set()
+        self._others: dict[UUID, list[tuple[int, Any]]] = {}
+        self._others_after: dict[UUID, int] = {}
 
     # Reading -------------------------------------------------------------------
 
@@ -161,13 +166,55 @@ class OrderUnit:
             self._found[found_key] = await table.select().where(primary == key).first()
         return self._found[found_key]
 
+    async def load_keys(self, table: type[Table], keys: Iterable[UUID]) -> None:
+        """Find out at once which of these primary keys of ``table`` exist."""
+        name = table._meta.tablename
+        wanted = [key for key in set(keys) if (name, key) not in self._checked]
+        if not wanted:
+            return
+        condition, ids = one_of_ids(is_sqlite(self.engine), "id", wanted)
+        rows = await fetch(self.engine, f'SELECT id FROM "{name}" WHERE {condition}', [ids])
+        self._existing |= {(name, UUID(str(row["id"]))) for row in rows}
+        self._checked |= {(name, key) for key in wanted}
+
     async def taken(self, table: type[Table], key: UUID) -> bool:
         """Whether a row with this primary key exists or is about to."""
         name = table._meta.tablename
         if (name, key) in self._keys:
             return True
-        rows = await fetch(self.engine, f'SELECT 1 AS taken FROM "{name}" WHERE id = {{}}', [key])
-        return bool(rows)
+        await self.load_keys(table, [key])
+        return (name, key) in self._existing
+
+    async def load_others(self, after: dict[UUID, int]) -> None:
+        """Read at once what others changed in these orders after these versions."""
+        wanted = {
+            order_id: version
+            for order_id, version in after.items()
+            if self._others_after.get(order_id, version + 1) > version
+        }
+        if not wanted:
+            return
+        condition, ids = one_of_ids(is_sqlite(self.engine), '"order"', list(wanted))
+        rows = await fetch(
+            self.engine,
+            'SELECT "order" AS order_id, version, changes FROM timeline_event '
+            f"WHERE {condition} AND version > {{}} AND (actor IS NULL OR actor <> {{}})",
+            [ids, min(wanted.values()), self.actor.user_id],
+        )
+        for order_id, version in wanted.items():
+            self._others[order_id] = []
+            self._others_after[order_id] = version
+        for row in rows:
+            order_id = UUID(str(row["order_id"]))
+            if row["version"] > wanted[order_id]:
+                self._others[order_id].append((int(row["version"]), row["changes"]))
+
+    async def others_changes(self, order_id: UUID, after: int) -> list[Any]:
+        """The ``changes`` (as stored) of the order's timeline events after version
+        ``after`` that someone other than the caller made. Events this unit has not
+        written yet are the caller's own."""
+        await self.load_others({order_id: after})
+        return [changes for version, changes in self._others[order_id] if version > after]
 
     async def had(self, order_id: UUID) -> bool:
         """Whether the order was in the caller's scope before a change took it away,
@@ -300,7 +347,7 @@ class OrderUnit:
         for sql, rows in statements.items():
             await execute_many(self.engine, sql, rows)
         self._created, self._changed, self._stamped, self._rows = [], {}, set(), []
-        self._keys = set()
+        self._keys, self._checked, self._existing = set(), set(), set()
 
     async def _insert_orders(self, seq: int) -> None:
         counted = (
