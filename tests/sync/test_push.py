@@ -277,3 +277,26 @@ async def test_marks_set_in_one_batch_end_as_the_last_one_left_them(
         f"/api/work-orders/{order_id}", headers=await world.headers("north_tech")
     )
     assert (flags.json()["starred"], flags.json()["important"]) == (True, False)
+
+
+async def test_a_comment_id_used_before_is_refused_whether_stored_or_in_the_same_batch(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    order_id = await put_order(world, "in_progress", assignee="north_tech", team="north")
+    stored, fresh = uuid4(), uuid4()
+    first = Device(client, world, "north_tech")
+    first.make("add_comment", order_id=order_id, id=stored, body="from the first phone")
+    await first.push()
+    phone = Device(client, world, "north_tech")
+    phone.make("add_comment", order_id=order_id, id=stored, body="same id, other phone")
+    phone.make("add_comment", order_id=order_id, id=fresh, body="new")
+    phone.make("add_comment", order_id=order_id, id=fresh, body="new again")
+    phone.make("add_comment", order_id=order_id, id=uuid4(), body="after them")
+    answer = await phone.push()
+    assert [(r["outcome"], r["code"]) for r in answer["results"]] == [
+        ("rejected", "already_exists"),
+        ("applied", ""),
+        ("rejected", "already_exists"),
+        ("applied", ""),
+    ]
+    assert await Comment.count() == 3
