@@ -19,6 +19,7 @@ from server.accounts.tables import Department, Team, User
 from server.errors import Conflict, Forbidden, Invalid, NotFound
 from server.ids import new_id
 from server.masterdata.tables import Asset, Customer, ServiceItem, Site
+from server.references import unknown_reference
 from server.workorders import lifecycle, schemas
 from server.workorders.custom_fields import validate as validate_custom_fields
 from server.workorders.tables import OrderFlag, Template
@@ -78,11 +79,6 @@ def _column(field: str) -> str:
     return field.removesuffix("_id")
 
 
-def _unknown(field: str, key: Any) -> Invalid:
-    what = _column(field).replace("_", " ")
-    return Invalid(f"no such {what}", {field: str(key)}, code="unknown_reference")
-
-
 class OrderOperations:
     def __init__(self, unit: OrderUnit) -> None:
         self.unit = unit
@@ -94,13 +90,13 @@ class OrderOperations:
         for field, table in REFERENCES.items():
             key = values.get(field)
             if key is not None and key is not UNSET and await self.unit.row(table, key) is None:
-                raise _unknown(field, key)
+                raise unknown_reference(field, key)
         if values.get("parent_id") is not None:
             # A parent must be an order the caller can see; others do not exist for them.
             try:
                 await self.unit.order(values["parent_id"])
             except NotFound:
-                raise _unknown("parent_id", values["parent_id"]) from None
+                raise unknown_reference("parent_id", values["parent_id"]) from None
 
     async def _check_asset_site(self, asset_id: UUID, site_id: UUID) -> None:
         asset = await self.unit.row(Asset, asset_id)
@@ -112,7 +108,7 @@ class OrderOperations:
             return None
         row = await self.unit.row(Template, template_id)
         if row is None:
-            raise _unknown("template_id", template_id)
+            raise unknown_reference("template_id", template_id)
         return row
 
     async def _template_fields(self, template: dict[str, Any]) -> list[schemas.TemplateField]:
@@ -124,7 +120,7 @@ class OrderOperations:
     async def _service_item(self, item_id: UUID) -> dict[str, Any]:
         row = await self.unit.row(ServiceItem, item_id)
         if row is None:
-            raise _unknown("service_item_id", item_id)
+            raise unknown_reference("service_item_id", item_id)
         return row
 
     async def _assignee(self, user_id: UUID) -> dict[str, Any]:
