@@ -108,62 +108,20 @@ def insert_sql(table: type[Table], columns: tuple[str, ...], suffix: str = "") -
 # build a statement once per engine kind and cache it.
 
 
-def json_object_sql(sqlite: bool, fields: list[tuple[str, str]]) -> str:
-    """SQL building one JSON object from (key, expression) pairs."""
-    function = "json_object" if sqlite else "json_build_object"
-    pairs = ", ".join(f"'{key}', {expression}" for key, expression in fields)
-    return f"{function}({pairs})"
-
-
 def row_lock_sql(sqlite: bool) -> str:
     """The suffix of a hand-written select that locks its rows (see :func:`for_update`)."""
     return "" if sqlite else " FOR UPDATE"
 
 
 def json_array_agg_sql(sqlite: bool, expression: str) -> str:
-    """Aggregate JSON documents into one JSON array (in the order rows arrive)."""
+    """Aggregate JSON documents (built, or stored as text) into one JSON array, in
+    the order rows arrive: bytes on SQLite, text on PostgreSQL."""
+    # Joined as text: json_group_array(json(...)) parsed every document again, a
+    # third of a full sync pull's time. As a blob, SQLite hands over the bytes
+    # without decoding megabytes of UTF-8 that are only sent on.
     if sqlite:
-        # Joined as text: json_group_array(json(...)) parsed every document again,
-        # a third of a full sync pull's time.
-        return f"'[' || coalesce(group_concat({expression}, ','), '') || ']'"
-    return f"json_agg({expression})"
-
-
-def json_bool_sql(sqlite: bool, expression: str) -> str:
-    """A JSON true/false for a nullable boolean column (SQLite stores 0/1)."""
-    if sqlite:
-        return f"json(CASE WHEN {expression} THEN 'true' ELSE 'false' END)"
-    return f"COALESCE({expression}, false)"
-
-
-def json_text_sql(sqlite: bool, expression: str) -> str:
-    """Embed a JSON column as JSON, not as a string (SQLite keeps JSON as text)."""
-    return f"json({expression})" if sqlite else expression
-
-
-def json_time_sql(sqlite: bool, expression: str) -> str:
-    """A timestamptz column as the RFC 3339 text msgspec writes for a UTC datetime
-    ("2026-11-28T02:25:08.123456Z", no fraction when it is zero), so that documents
-    the database builds read the same as those the API encodes."""
-    if sqlite:
-        # piccolo stores aware datetimes as str() of their UTC value.
-        return f"replace(replace({expression}, ' ', 'T'), '+00:00', 'Z')"
-    utc = f"({expression} AT TIME ZONE 'UTC')"
-    return (
-        f"to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN "
-        f"date_part('microseconds', {utc})::bigint % 1000000 = 0 THEN 'Z' "
-        f"ELSE to_char({utc}, '.US\"Z\"') END"
-    )
-
-
-def padded_sql(sqlite: bool, expression: str, width: int) -> str:
-    """An integer as text, zero-padded to ``width`` digits (longer numbers kept whole)."""
-    if sqlite:
-        return f"printf('%0{width}d', {expression})"
-    return (
-        f"CASE WHEN {expression} < {10**width} THEN lpad(CAST({expression} AS TEXT), {width}, '0')"
-        f" ELSE CAST({expression} AS TEXT) END"
-    )
+        return f"CAST('[' || coalesce(group_concat({expression}, ','), '') || ']' AS BLOB)"
+    return f"'[' || coalesce(string_agg(({expression})::text, ','), '') || ']'"
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-import functools
 import hashlib
 from typing import Annotated, Any
 from uuid import UUID
@@ -26,7 +25,7 @@ from server.database import fetch, is_sqlite, json_array_agg_sql, one_of_ids
 from server.errors import Conflict, Forbidden, Invalid
 from server.sql import Sql
 from server.workorders.attachments import attachments_of
-from server.workorders.listing import event_doc_sql, order_select
+from server.workorders.listing import order_select
 from server.workorders.scope import in_scope, scope_terms
 from server.workorders.tables import Counter, WorkOrder
 from sync import schemas
@@ -98,24 +97,24 @@ def _page_sql(actor: Actor, position: Position | None, horizon: int, limit: int)
 
 
 def _orders_sql(actor: Actor, ids: list[Any]) -> Sql:
-    sqlite = is_sqlite(WorkOrder._meta.db)
-    select = order_select(
-        WorkOrder._meta.db, "w.id AS order_id, w.site AS site_id, w.asset AS asset_id, "
-    )
+    """The documents of the page's orders, as one JSON array."""
+    engine = WorkOrder._meta.db
+    sqlite = is_sqlite(engine)
     condition, bound = one_of_ids(sqlite, "w.id", ids)
-    return Sql(f"{select} WHERE {condition}", actor.user_id, bound)
+    page = f"{order_select(engine)} WHERE {condition} ORDER BY w.sync_seq, w.id"
+    return Sql(
+        f"SELECT {json_array_agg_sql(sqlite, 'page.doc')} AS docs FROM ({page}) page",
+        actor.user_id,
+        bound,
+    )
 
 
-@functools.cache
-def _timeline_sql(sqlite: bool) -> str:
-    doc = event_doc_sql(sqlite, (("order_id", 'e."order"'),))
-    orders, _ = one_of_ids(sqlite, 'e."order"', [])
-    return f"""
-SELECT {json_array_agg_sql(sqlite, "t.doc")} AS docs FROM (
-  SELECT {doc} AS doc FROM timeline_event e LEFT JOIN app_user a ON a.id = e.actor
-  WHERE {orders}
-) t
-"""
+def _timeline_sql(ids: list[Any]) -> Sql:
+    """The stored documents of the timelines of the page's orders, as one JSON array."""
+    sqlite = is_sqlite(WorkOrder._meta.db)
+    condition, bound = one_of_ids(sqlite, 'e."order"', ids)
+    docs = json_array_agg_sql(sqlite, "e.doc")
+    return Sql(f"SELECT {docs} AS docs FROM timeline_event e WHERE {condition}", bound)
 
 
 def _tombstones_sql(actor: Actor, position: Position | None, upto: int) -> Sql | None:
@@ -139,6 +138,14 @@ async def _rows(sql: Sql) -> list[dict[str, Any]]:
 
 async def _no_rows() -> list[dict[str, Any]]:
     return []
+
+
+async def _array(sql: Sql | None) -> msgspec.Raw:
+    """A JSON array the database built as one value, passed on as it came."""
+    if sql is None:
+        return msgspec.Raw(b"[]")
+    docs = (await _rows(sql))[0]["docs"]
+    return msgspec.Raw(docs if isinstance(docs, bytes) else docs.encode())
 
 
 COUNTERS_SQL = "SELECT name, value FROM counter WHERE name IN ('sync', 'sync_purged')"
@@ -198,17 +205,6 @@ class PullService:
         more = len(page) > request.limit
         page = page[: request.limit]
         ids = [row["order_id"] for row in page]
-        # The page's orders, timelines and attachments are read at once, each on its
-        # own reader (SQLite builds the JSON with the GIL released), for the ids read
-        # above: reading them by the page's condition again could, after a commit in
-        # between, send an order without its timeline.
-        rows, timeline, attachments = await asyncio.gather(
-            _rows(_orders_sql(self.actor, ids)) if ids else _no_rows(),
-            self._timeline(ids),
-            attachments_of(ids),
-        )
-        at = {str(order_id): index for index, order_id in enumerate(ids)}
-        rows.sort(key=lambda row: at[str(row["order_id"])])
         scope = scope_fingerprint(self.actor)
         if more:
             upto = int(page[-1]["seq"])
@@ -218,13 +214,22 @@ class PullService:
             upto = horizon
             next_position = Position(horizon, None, scope)
         tombstones_sql = _tombstones_sql(self.actor, position, upto)
-        tombstones = await _rows(tombstones_sql) if tombstones_sql else []
         after = position.seq if position is not None else None
+        # Everything else is read at once, spread over the readers, for the ids read
+        # above: reading by the page's condition again could, after a commit in
+        # between, send an order without its timeline.
+        orders, timeline, attachments, tombstones, master = await asyncio.gather(
+            _array(_orders_sql(self.actor, ids) if ids else None),
+            _array(_timeline_sql(ids) if ids else None),
+            attachments_of(ids),
+            _rows(tombstones_sql) if tombstones_sql else _no_rows(),
+            catalogue(self.actor, after, upto, ids),
+        )
         return msgspec.json.encode(
             {
-                **await catalogue(self.actor, after, upto, rows),
+                **master,
                 "protocol": schemas.PROTOCOL_VERSION,
-                "orders": [msgspec.Raw(_text(row["doc"])) for row in rows],
+                "orders": orders,
                 "timeline": timeline,
                 "attachments": attachments,
                 "tombstones": [
@@ -235,17 +240,3 @@ class PullService:
                 "last_mutation_id": last_mutation_id,
             }
         )
-
-    @staticmethod
-    async def _timeline(order_ids: list[Any]) -> msgspec.Raw:
-        if not order_ids:
-            return msgspec.Raw(b"[]")
-        sqlite = is_sqlite(WorkOrder._meta.db)
-        _, ids = one_of_ids(sqlite, "", order_ids)
-        rows = await fetch(WorkOrder._meta.db, _timeline_sql(sqlite), [ids])
-        docs = rows[0]["docs"] if rows else None
-        return msgspec.Raw(_text(docs).encode() if docs else b"[]")
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else msgspec.json.encode(value).decode()

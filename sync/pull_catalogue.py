@@ -19,7 +19,7 @@ from server.database import fetch, is_sqlite, one_of_ids
 from server.masterdata import schemas as masterdata
 from server.masterdata.services import ASSET_COLUMNS, SERVICE_ITEM_COLUMNS, SITE_COLUMNS
 from server.masterdata.tables import Asset, DeletedRecord, ServiceItem, Site
-from server.sql import Sql
+from server.sql import Sql, any_of
 from server.workorders import schemas as workorders
 from server.workorders.scope import in_scope
 from server.workorders.tables import Template
@@ -45,29 +45,36 @@ async def _select(table: Any, columns: tuple[Any, ...], where: Sql) -> list[dict
     return rows
 
 
-async def _by_ids(table: Any, columns: tuple[Any, ...], ids: set[Any]) -> list[dict[str, Any]]:
-    """Rows by id: a page names up to a thousand, bound as one array."""
-    if not ids:
-        return []
-    condition, bound = one_of_ids(is_sqlite(table._meta.db), "id", list(ids))
-    return await _select(table, columns, Sql(condition, bound))
-
-
 def _changed(after: int, upto: int) -> Sql:
     return Sql("sync_seq > {} AND sync_seq <= {}", after, upto)
 
 
-async def _named_by_scope(table: Any, column: str, actor: Actor, after: int, upto: int) -> set[str]:
-    """Records changed in (after, upto] that an order in the caller's scope names."""
-    scope = in_scope(actor, "w")
-    condition = f" AND ({scope.text})" if scope.text else ""
-    rows = await fetch(
-        table._meta.db,
-        f"SELECT r.id FROM {table._meta.tablename} r WHERE r.sync_seq > {{}} AND r.sync_seq <= {{}}"
-        f" AND EXISTS (SELECT 1 FROM work_order w WHERE w.{column} = r.id{condition})",
-        [after, upto, *scope.args],
-    )
-    return {str(row["id"]) for row in rows}
+def _named(
+    table: Any, column: str, actor: Actor, after: int | None, upto: int, order_ids: list[Any]
+) -> Sql:
+    """The records the page's orders name and, after a cursor, those changed in
+    (after, upto] that any order in the caller's scope names: a device keeps the
+    records its orders name up to date."""
+    name = table._meta.tablename
+    terms = []
+    if order_ids:
+        orders, bound = one_of_ids(is_sqlite(table._meta.db), "w.id", order_ids)
+        terms.append(
+            Sql(f"{name}.id IN (SELECT w.{column} FROM work_order w WHERE {orders})", bound)
+        )
+    if after is not None:
+        scope = in_scope(actor, "w")
+        condition = f" AND ({scope.text})" if scope.text else ""
+        terms.append(
+            Sql(
+                f"{name}.sync_seq > {{}} AND {name}.sync_seq <= {{}} AND EXISTS (SELECT 1 "
+                f"FROM work_order w WHERE w.{column} = {name}.id{condition})",
+                after,
+                upto,
+                *scope.args,
+            )
+        )
+    return any_of(terms) if terms else Sql("1 = 0")
 
 
 async def _already(value: Any) -> Any:
@@ -75,26 +82,19 @@ async def _already(value: Any) -> Any:
 
 
 async def catalogue(
-    actor: Actor, after: int | None, upto: int, orders: list[dict[str, Any]]
+    actor: Actor, after: int | None, upto: int, order_ids: list[Any]
 ) -> dict[str, Any]:
     """``after`` None: the first page of a snapshot (nothing was delivered before)."""
     low = -1 if after is None else after
     deleted_since = Sql("seq > {} AND seq <= {}", low, upto)
-    named_sites, named_assets, items, templates, deleted = await asyncio.gather(
-        _named_by_scope(Site, "site", actor, after, upto) if after is not None else _already(set()),
-        _named_by_scope(Asset, "asset", actor, after, upto)
-        if after is not None
-        else _already(set()),
+    sites, assets, items, templates, deleted = await asyncio.gather(
+        _select(Site, SITE_COLUMNS, _named(Site, "site", actor, after, upto, order_ids)),
+        _select(Asset, ASSET_COLUMNS, _named(Asset, "asset", actor, after, upto, order_ids)),
         _select(ServiceItem, SERVICE_ITEM_COLUMNS, _changed(low, upto)),
         _select(Template, TEMPLATE_COLUMNS, _changed(low, upto)),
         _select(DeletedRecord, (DeletedRecord.kind, DeletedRecord.record), deleted_since)
         if after is not None
         else _already([]),
-    )
-    site_ids = {str(order["site_id"]) for order in orders if order["site_id"]} | named_sites
-    asset_ids = {str(order["asset_id"]) for order in orders if order["asset_id"]} | named_assets
-    sites, assets = await asyncio.gather(
-        _by_ids(Site, SITE_COLUMNS, site_ids), _by_ids(Asset, ASSET_COLUMNS, asset_ids)
     )
     return {
         "sites": msgspec.convert(sites, list[masterdata.Site], strict=False),

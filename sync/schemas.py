@@ -11,7 +11,7 @@ from msgspec import Meta
 
 from server.masterdata.schemas import Asset, ServiceItem, Site
 from server.types import Timestamp
-from server.workorders.schemas import Attachment, Template, TimelineEvent, WorkOrder
+from server.workorders.schemas import Attachment, OrderEvent, Template, WorkOrder
 
 PROTOCOL_VERSION = 1
 MAX_MUTATIONS = 500
@@ -70,10 +70,6 @@ class PullRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     client_id: UUID
     cursor: Cursor | None = None
     limit: Annotated[int, Meta(ge=1, le=MAX_PULL_LIMIT)] = 500
-
-
-class OrderEvent(TimelineEvent, kw_only=True):
-    order_id: UUID
 
 
 class Tombstone(msgspec.Struct, kw_only=True):

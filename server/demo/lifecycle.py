@@ -16,6 +16,7 @@ from typing import Any
 
 from server.demo.organisation import Person, time_id
 from server.demo.writer import Row
+from server.workorders.documents import event_doc
 
 # minutes from assignment to acceptance, per priority
 RESPONSE_MINUTES = {
@@ -81,19 +82,19 @@ class Lifecycle:
     def record(
         self, kind: str, actor: Person | None, changes: dict[str, Any], note: str = ""
     ) -> None:
-        self.events.append(
-            {
-                "id": time_id(self.rng, self.at),
-                "order": self.order_id,
-                "version": self.count + 1,
-                "kind": kind,
-                "actor": actor.id if actor else None,
-                "at": self.at,
-                "device_time": None,
-                "changes": changes,
-                "note": note,
-            }
-        )
+        event = {
+            "id": time_id(self.rng, self.at),
+            "order": self.order_id,
+            "version": self.count + 1,
+            "kind": kind,
+            "actor": actor.id if actor else None,
+            "at": self.at,
+            "device_time": None,
+            "changes": changes,
+            "note": note,
+        }
+        event["doc"] = event_doc(event, changes, actor.name if actor else None)
+        self.events.append(event)
         self.count += 1
 
     def wait(self, low: float, high: float) -> bool:

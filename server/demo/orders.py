@@ -18,6 +18,7 @@ from server.demo.places import Places
 from server.demo.plans import Plan, Planner
 from server.demo.templates import filled_fields
 from server.demo.writer import Row
+from server.workorders.documents import order_doc
 
 HISTORY_DAYS = 180
 KINDS = {
@@ -125,37 +126,38 @@ class OrderFactory:
         custom_fields: dict[str, Any] = {}
         if plan.template is not None and life.resolved_at is not None:
             custom_fields = filled_fields(rng, plan.template, life.resolved_at)
-        rows.orders.append(
-            {
-                "id": order_id,
-                "number": number,
-                "kind": kind,
-                "title": plan.title,
-                "description": plan.description,
-                "priority": plan.priority,
-                "status": life.status,
-                "customer": plan.site["customer"] if plan.site else None,
-                "requester": plan.requester.id if plan.requester else None,
-                "site": plan.site["id"] if plan.site else None,
-                "asset": plan.asset["id"] if plan.asset else None,
-                "service_item": plan.service_item,
-                "department": self.org.department_ids[plan.department],
-                "team": self._team(assignee) if assignee else None,
-                "assignee": assignee.id if assignee else None,
-                "parent": plan.parent,
-                "template": self.templates[plan.template] if plan.template else None,
-                "custom_fields": custom_fields,
-                "due_at": created + plan.due,
-                "first_response_at": life.first_response_at,
-                "resolved_at": life.resolved_at,
-                "closed_at": life.closed_at,
-                "status_reason": life.status_reason,
-                "created_by": plan.created_by.id if plan.created_by else None,
-                "created_at": created,
-                "updated_at": rows.events[-1]["at"],
-                "version": life.count,
-            }
-        )
+        order = {
+            "id": order_id,
+            "number": number,
+            "kind": kind,
+            "title": plan.title,
+            "description": plan.description,
+            "priority": plan.priority,
+            "status": life.status,
+            "customer": plan.site["customer"] if plan.site else None,
+            "requester": plan.requester.id if plan.requester else None,
+            "site": plan.site["id"] if plan.site else None,
+            "asset": plan.asset["id"] if plan.asset else None,
+            "service_item": plan.service_item,
+            "department": self.org.department_ids[plan.department],
+            "team": self._team(assignee) if assignee else None,
+            "assignee": assignee.id if assignee else None,
+            "parent": plan.parent,
+            "template": self.templates[plan.template] if plan.template else None,
+            "custom_fields": custom_fields,
+            "due_at": created + plan.due,
+            "first_response_at": life.first_response_at,
+            "resolved_at": life.resolved_at,
+            "closed_at": life.closed_at,
+            "status_reason": life.status_reason,
+            "created_by": plan.created_by.id if plan.created_by else None,
+            "created_at": created,
+            "updated_at": rows.events[-1]["at"],
+            "version": life.count,
+            "needs_review": False,
+        }
+        order["doc"] = order_doc(order)
+        rows.orders.append(order)
         people = [p for p in (manager, plan.requester, assignee) if p is not None]
         self._comments(order_id, people, created, rows.events[-1]["at"], rows)
         self._flags(order_id, people, plan.priority, created, rows)

@@ -95,6 +95,7 @@ NAMES = [
 class Person:
     id: uuid.UUID
     username: str
+    name: str
     role: str
     department: str | None = None
     team: str | None = None
@@ -173,13 +174,13 @@ def build_organisation(rng: random.Random, password_hash: str, now: datetime) ->
         skills: tuple[str, ...] = (),
         language: str = "zh-CN",
     ) -> Person:
-        person = Person(new_id(rng), username, role, department, team, skills)
+        person = Person(new_id(rng), username, next(names), role, department, team, skills)
         org.people[username] = person
         org.users.append(
             {
                 "id": person.id,
                 "username": username,
-                "display_name": next(names),
+                "display_name": person.name,
                 "email": f"{username}@demo.fieldops.example",
                 "phone": f"+86 139 {rng.randrange(10_000):04d} {rng.randrange(10_000):04d}",
                 "role": role,

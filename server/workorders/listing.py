@@ -23,84 +23,48 @@ from server.accounts.actor import Actor
 from server.database import (
     is_sqlite,
     json_array_agg_sql,
-    json_bool_sql,
-    json_object_sql,
-    json_text_sql,
-    json_time_sql,
-    padded_sql,
 )
 from server.sql import Sql, one_of
 from server.workorders import lifecycle, schemas
 from server.workorders.scope import in_scope, scope_terms
 
-ORDER_FIELDS = [
-    ("id", "w.id"),
-    ("number", "NUMBER"),
-    ("kind", "w.kind"),
-    ("title", "w.title"),
-    ("description", "w.description"),
-    ("priority", "w.priority"),
-    ("status", "w.status"),
-    ("customer_id", "w.customer"),
-    ("requester_id", "w.requester"),
-    ("site_id", "w.site"),
-    ("site_name", "s.name"),
-    ("asset_id", "w.asset"),
-    ("service_item_id", "w.service_item"),
-    ("department_id", "w.department"),
-    ("team_id", "w.team"),
-    ("assignee_id", "w.assignee"),
-    ("assignee_name", "u.display_name"),
-    ("parent_id", "w.parent"),
-    ("template_id", "w.template"),
-    ("custom_fields", "CUSTOM_FIELDS"),
-    ("due_at", "w.due_at"),
-    ("first_response_at", "w.first_response_at"),
-    ("resolved_at", "w.resolved_at"),
-    ("closed_at", "w.closed_at"),
-    ("status_reason", "w.status_reason"),
-    ("created_by_id", "w.created_by"),
-    ("created_at", "w.created_at"),
-    ("updated_at", "w.updated_at"),
-    ("version", "w.version"),
-    ("needs_review", "NEEDS_REVIEW"),
-    ("starred", "STARRED"),
-    ("important", "IMPORTANT"),
-]
 
-TIME_FIELDS = {
-    "due_at",
-    "first_response_at",
-    "resolved_at",
-    "closed_at",
-    "created_at",
-    "updated_at",
-}
+def _doc_sql(sqlite: bool) -> str:
+    """The stored document of order ``w`` (server/workorders/documents.py) completed
+    by what a read adds, as text: the fields are spliced onto its end, which costs
+    a fraction of parsing it."""
+    if sqlite:
+        head = "substr(w.doc, 1, length(w.doc) - 1)"
+
+        def name(column: str) -> str:
+            return f"json_quote({column})"
+    else:
+        head = "left(w.doc, -1)"
+
+        def name(column: str) -> str:
+            return f"coalesce(to_json({column})::text, 'null')"
+
+    def mark(column: str) -> str:
+        return f"CASE WHEN {column} THEN 'true' ELSE 'false' END"
+
+    added = [
+        ("site_name", name("s.name")),
+        ("assignee_name", name("u.display_name")),
+        ("starred", mark("f.starred")),
+        ("important", mark("f.important")),
+    ]
+    spliced = " || ".join(f"',\"{key}\":' || {value}" for key, value in added)
+    # A brace cannot be written in a statement with piccolo's {} placeholders.
+    closing = "char(125)" if sqlite else "chr(125)"
+    return f"{head} || {spliced} || {closing}"
 
 
 @functools.cache
 def _order_select(sqlite: bool, columns: str) -> str:
-    """Each order as one JSON document built by the database, in the API's own form
-    (times as msgspec writes them): msgspec decodes it straight into the answer's
-    Struct, and a list page passes it through untouched."""
-    special = {
-        "NUMBER": "'WO-' || " + padded_sql(sqlite, "w.number", 6),
-        "CUSTOM_FIELDS": json_text_sql(sqlite, "w.custom_fields"),
-        "STARRED": json_bool_sql(sqlite, "f.starred"),
-        "IMPORTANT": json_bool_sql(sqlite, "f.important"),
-        "NEEDS_REVIEW": json_bool_sql(sqlite, "w.needs_review"),
-    }
-    fields = [
-        (
-            key,
-            json_time_sql(sqlite, expression)
-            if key in TIME_FIELDS
-            else special.get(expression, expression),
-        )
-        for key, expression in ORDER_FIELDS
-    ]
+    """Each order as one JSON document in the API's own form: msgspec decodes it
+    straight into the answer's Struct, and a list page passes it through untouched."""
     return f"""
-SELECT {columns}{json_object_sql(sqlite, fields)} AS doc
+SELECT {columns}{_doc_sql(sqlite)} AS doc
 FROM work_order w
 LEFT JOIN site s ON s.id = w.site
 LEFT JOIN app_user u ON u.id = w.assignee
@@ -280,32 +244,11 @@ def order_query(engine: Engine, actor: Actor, order_id: UUID, scoped: bool = Tru
     return Sql(order_select(engine) + "WHERE " + where.text, actor.user_id, *where.args)
 
 
-def event_doc_sql(sqlite: bool, extra: tuple[tuple[str, str], ...] = ()) -> str:
-    """A timeline event ``e`` (its actor joined as ``a``) as the API's JSON document."""
-    return json_object_sql(
-        sqlite,
-        [
-            *extra,
-            ("id", "e.id"),
-            ("version", "e.version"),
-            ("kind", "e.kind"),
-            ("actor_id", "e.actor"),
-            ("actor_name", "a.display_name"),
-            ("at", json_time_sql(sqlite, "e.at")),
-            ("device_time", json_time_sql(sqlite, "e.device_time")),
-            ("changes", json_text_sql(sqlite, "e.changes")),
-            ("note", "e.note"),
-        ],
-    )
-
-
 @functools.cache
 def _timeline_sql(sqlite: bool) -> str:
     return f"""
 SELECT {json_array_agg_sql(sqlite, "timeline.doc")} AS docs FROM (
-  SELECT {event_doc_sql(sqlite)} AS doc FROM timeline_event e
-  LEFT JOIN app_user a ON a.id = e.actor
-  WHERE e."order" = {{}} ORDER BY e.version
+  SELECT e.doc FROM timeline_event e WHERE e."order" = {{}} ORDER BY e.version
 ) timeline
 """
 

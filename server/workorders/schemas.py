@@ -81,6 +81,12 @@ class TimelineEvent(msgspec.Struct, kw_only=True):
     note: str
 
 
+class OrderEvent(TimelineEvent, kw_only=True):
+    """A timeline event with its order: the form an event is stored in, and synced."""
+
+    order_id: UUID
+
+
 class Timeline(msgspec.Struct):
     items: list[TimelineEvent]
 

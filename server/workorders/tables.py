@@ -71,6 +71,9 @@ class WorkOrder(Table):
     # The sync sequence value of the order's latest change (see sync/changes.py).
     sync_seq = BigInt(default=0)
     needs_review = Boolean(default=False)
+    # The order as the API's JSON document, but for what a read adds
+    # (server/workorders/documents.py).
+    doc = Text(default="")
 
 
 class TimelineEvent(Table):
@@ -89,6 +92,8 @@ class TimelineEvent(Table):
     device_time = Timestamptz(null=True, default=None)
     changes = JSON(default="{}")
     note = Text(default="")
+    # The event as the API's JSON document (server/workorders/documents.py).
+    doc = Text(default="")
 
 
 class Comment(Table):

@@ -38,6 +38,7 @@ from server.errors import NotFound
 from server.ids import new_id
 from server.sql import Sql
 from server.workorders.changes import SCOPE_COLUMNS, next_sync_seq
+from server.workorders.documents import event_doc, order_doc
 from server.workorders.scope import in_scope, row_in_scope
 from server.workorders.tables import Counter, OrderExit, TimelineEvent, WorkOrder
 
@@ -262,20 +263,19 @@ class OrderUnit:
         self._orders[order_id] = {**row, **written}
         if order_id not in self._created:
             self._changed[order_id] = {**self._changed.get(order_id, {}), **written}
-        self.insert(
-            TimelineEvent,
-            {
-                "id": new_id(),
-                "order": order_id,
-                "version": version,
-                "kind": kind,
-                "actor": self.actor.user_id,
-                "at": now,
-                "device_time": device_time,
-                "changes": msgspec.json.encode(changes).decode(),
-                "note": note,
-            },
-        )
+        event = {
+            "id": new_id(),
+            "order": order_id,
+            "version": version,
+            "kind": kind,
+            "actor": self.actor.user_id,
+            "at": now,
+            "device_time": device_time,
+            "changes": msgspec.json.encode(changes).decode(),
+            "note": note,
+        }
+        event["doc"] = event_doc(event, changes, self.actor.display_name)
+        self.insert(TimelineEvent, event)
         return version
 
     def touch(self, order_id: UUID) -> None:
@@ -329,7 +329,8 @@ class OrderUnit:
         if self._created:
             await self._insert_orders(seq)
         by_columns: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
-        for order_id, values in self._changed.items():
+        for order_id, changed in self._changed.items():
+            values = {**changed, "doc": order_doc(self._orders[order_id])}
             columns = tuple(sorted(values))
             by_columns.setdefault(columns, []).append(
                 (*(_stored(c, values[c]) for c in columns), seq, order_id)
@@ -356,12 +357,12 @@ class OrderUnit:
             .returning(Counter.value)
         )
         first = int(counted[0]["value"]) - len(self._created) + 1
-        columns = (*ORDER_COLUMNS, "sync_seq")
+        columns = (*ORDER_COLUMNS, "doc", "sync_seq")
         rows = []
         for number, order_id in enumerate(self._created, start=first):
             row = {**self._orders[order_id], "number": number}
             self._orders[order_id] = row
-            rows.append((*(_stored(c, row[c]) for c in ORDER_COLUMNS), seq))
+            rows.append((*(_stored(c, row[c]) for c in ORDER_COLUMNS), order_doc(row), seq))
         await execute_many(self.engine, insert_sql(WorkOrder, columns, ""), rows)
 
 

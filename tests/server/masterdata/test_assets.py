@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from server.masterdata.tables import Asset, Site
-from server.workorders.tables import WorkOrder
 from tests.probes import assert_error, counting_queries
+from tests.server.workorders.orders import save_order
 from tests.world import World
 
 
@@ -187,7 +187,7 @@ async def test_asset_rules(client: httpx.AsyncClient, world: World) -> None:
 async def test_asset_named_by_an_order_is_in_use(client: httpx.AsyncClient, world: World) -> None:
     auth = await world.headers("admin")
     asset = (await client.post("/api/assets", json=asset_body(world), headers=auth)).json()
-    await WorkOrder(
+    await save_order(
         id=uuid4(),
         number=1,
         kind="customer_request",
@@ -198,7 +198,7 @@ async def test_asset_named_by_an_order_is_in_use(client: httpx.AsyncClient, worl
         asset=asset["id"],
         created_at=world.clock(),
         updated_at=world.clock(),
-    ).save()
+    )
     body = assert_error(
         await client.delete(f"/api/assets/{asset['id']}", headers=auth), 409, "in_use"
     )

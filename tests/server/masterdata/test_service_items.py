@@ -6,8 +6,8 @@ from uuid import uuid4
 
 import httpx
 
-from server.workorders.tables import WorkOrder
 from tests.probes import assert_error
+from tests.server.workorders.orders import save_order
 from tests.world import World
 
 
@@ -98,7 +98,7 @@ async def test_service_item_named_by_an_order_is_in_use(
 ) -> None:
     auth = await world.headers("admin")
     item = (await client.post("/api/service-items", json={"name": "Leak"}, headers=auth)).json()
-    await WorkOrder(
+    await save_order(
         id=uuid4(),
         number=1,
         kind="customer_request",
@@ -108,7 +108,7 @@ async def test_service_item_named_by_an_order_is_in_use(
         service_item=item["id"],
         created_at=world.clock(),
         updated_at=world.clock(),
-    ).save()
+    )
     deleted = await client.delete(f"/api/service-items/{item['id']}", headers=auth)
     assert_error(deleted, 409, "in_use")
 

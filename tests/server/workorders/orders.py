@@ -6,10 +6,20 @@ import itertools
 from typing import Any
 from uuid import UUID, uuid4
 
+from server.workorders.documents import order_doc
 from server.workorders.tables import WorkOrder
 from tests.world import World
 
 _numbers = itertools.count(900_000)
+
+
+async def save_order(**fields: Any) -> UUID:
+    """An order row with its document, as the server would write it; the columns
+    not given take their defaults (``id`` and ``number`` made up)."""
+    order = WorkOrder(**{"id": uuid4(), "number": next(_numbers), "custom_fields": {}, **fields})
+    order.doc = order_doc(order.to_dict())
+    await order.save()
+    return UUID(str(order.id))
 
 
 async def put_order(
@@ -22,9 +32,7 @@ async def put_order(
     team: str | None = None,
     **fields: Any,
 ) -> UUID:
-    order = WorkOrder(
-        id=uuid4(),
-        number=next(_numbers),
+    return await save_order(
         kind=fields.pop("kind", "customer_request"),
         title=fields.pop("title", f"Order in {status}"),
         priority=fields.pop("priority", "P3"),
@@ -37,5 +45,3 @@ async def put_order(
         updated_at=world.clock(),
         **fields,
     )
-    await order.save()
-    return order.id

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from server.workorders.tables import OrderFlag, WorkOrder
+from tests.server.workorders.orders import save_order
 from tests.world import World
 
 OPEN = {"new", "assigned", "accepted", "en_route", "on_site", "in_progress", "suspended"}
@@ -56,7 +57,7 @@ async def make_world_orders(world: World, rng: random.Random) -> None:
         assignee = rng.choice(techs[team]) if team and rng.random() < 0.8 else None
         requester = rng.choice(["requester", "other_requester", None])
         creator = rng.choice([requester, "north_manager", "north_tech", "admin"]) or "admin"
-        await WorkOrder(
+        await save_order(
             id=uuid.uuid4(),
             number=number,
             kind=rng.choice(["customer_request", "service", "project"]),
@@ -72,7 +73,7 @@ async def make_world_orders(world: World, rng: random.Random) -> None:
             created_at=start + timedelta(minutes=rng.randint(0, 8)),
             updated_at=start + timedelta(minutes=rng.randint(0, 8)),
             first_response_at=start if rng.random() < 0.4 else None,
-        ).save()
+        )
     orders = await WorkOrder.select(WorkOrder.id)
     for caller in CALLERS:
         for row in rng.sample(orders, 12):
