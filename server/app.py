@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -74,3 +75,13 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
         ),
         debug=False,
     )
+
+
+def serving_app() -> Litestar:
+    """The app as ``fieldops serve`` runs it, in a process of its own."""
+    app = create_app()
+    # What start-up made lives as long as the process: frozen, it is left out of the
+    # collector's full passes, which otherwise walked it every few pushes (about
+    # 45 ms each, 5% of a sync push's time).
+    app.on_startup.append(gc.freeze)
+    return app

@@ -118,7 +118,7 @@ def serve(host: str | None, port: int | None, workers: int, access_log: bool) ->
     # Fail here, in one line, rather than in a traceback from the app's start-up.
     run(settings, ready)
     uvicorn.run(
-        "server.app:create_app",
+        "server.app:serving_app",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,

@@ -62,7 +62,7 @@ def in_scope(actor: Actor, alias: str) -> Sql:
     return Sql() if found is None else any_of(found)
 
 
-def row_in_scope(actor: Actor, row: dict[str, Any]) -> bool:
-    """Whether an order row (columns by name, UUIDs as UUIDs) is in the caller's scope."""
-    found = terms(actor)
-    return found is None or any(row[term.column] == term.value for term in found)
+def row_in_scope(scope: list[Term] | None, row: dict[str, Any]) -> bool:
+    """Whether an order row (columns by name, UUIDs as UUIDs) is in a scope
+    (``terms(actor)``, worked out once by the caller)."""
+    return scope is None or any(row[term.column] == term.value for term in scope)

@@ -109,7 +109,8 @@ class OrderFlag(Table):
     """A user's star and important marks on an order; one row per (user, order)."""
 
     id = UUID(primary_key=True)
-    user = ForeignKey(User, index=True, on_delete=OnDelete.cascade)
+    # No index of its own: the unique (user, order) index serves lookups by user.
+    user = ForeignKey(User, on_delete=OnDelete.cascade)
     order = ForeignKey(WorkOrder, index=True, on_delete=OnDelete.cascade)
     starred = Boolean(default=False)
     important = Boolean(default=False)

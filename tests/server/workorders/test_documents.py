@@ -8,11 +8,11 @@ from uuid import UUID, uuid4
 
 import httpx
 import msgspec
+
 from server.workorders.piccolo_migrations.workorders_2026_11_28t06_46_10_000000 import (
     event_backfill_sql,
     order_backfill_sql,
 )
-
 from server.workorders.schemas import OrderEvent
 from server.workorders.tables import TimelineEvent, WorkOrder
 from tests.sync.device import Device
