@@ -6,6 +6,7 @@ engines are confined to this module.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import sqlite3
@@ -95,6 +96,7 @@ async def execute_many(engine: Engine, sql: str, rows: list[tuple[Any, ...]]) ->
     await transaction.connection.executemany(text, rows)
 
 
+@functools.cache
 def insert_sql(table: type[Table], columns: tuple[str, ...], suffix: str = "") -> str:
     """An INSERT of one row of ``columns`` (``{}`` placeholders), for execute_many;
     ``suffix``: an ON CONFLICT clause."""

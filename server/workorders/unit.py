@@ -185,9 +185,12 @@ class OrderUnit:
         wanted = [key for key in set(keys) if (name, key) not in self._checked]
         if not wanted:
             return
-        condition, ids = one_of_ids(is_sqlite(self.engine), "id", wanted)
-        rows = await fetch(self.engine, f'SELECT id FROM "{name}" WHERE {condition}', [ids])
-        self._existing |= {(name, UUID(str(row["id"]))) for row in rows}
+        sqlite = is_sqlite(self.engine)
+        condition, ids = one_of_ids(sqlite, "id", wanted)
+        text = f'SELECT {_plain(sqlite, ["id"])} FROM "{name}" WHERE {condition}'
+        self._existing |= {
+            (name, UUID(str(row["id"]))) for row in await fetch(self.engine, text, [ids])
+        }
         self._checked |= {(name, key) for key in wanted}
 
     async def taken(self, table: type[Table], key: UUID) -> bool:
@@ -207,10 +210,11 @@ class OrderUnit:
         }
         if not wanted:
             return
-        condition, ids = one_of_ids(is_sqlite(self.engine), '"order"', list(wanted))
+        sqlite = is_sqlite(self.engine)
+        condition, ids = one_of_ids(sqlite, '"order"', list(wanted))
         rows = await fetch(
             self.engine,
-            'SELECT "order" AS order_id, version, changes FROM timeline_event '
+            f"SELECT {_plain(sqlite, ['order', 'version', 'changes'])} FROM timeline_event "
             f"WHERE {condition} AND version > {{}} AND (actor IS NULL OR actor <> {{}})",
             [ids, min(wanted.values()), self.actor.user_id],
         )
@@ -218,7 +222,7 @@ class OrderUnit:
             self._others[order_id] = []
             self._others_after[order_id] = version
         for row in rows:
-            order_id = UUID(str(row["order_id"]))
+            order_id = UUID(str(row["order"]))
             if row["version"] > wanted[order_id]:
                 self._others[order_id].append((int(row["version"]), row["changes"]))
 
