@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from uuid import UUID, uuid4
 
 import httpx
+import msgspec
 import pytest
 from asgi_lifespan import LifespanManager
 from hypothesis import HealthCheck, settings
@@ -21,7 +22,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, rule, run_sta
 
 from server.app import create_app
 from server.settings import Settings
-from server.workorders.tables import Comment, TimelineEvent
+from server.workorders.documents import order_doc
+from server.workorders.tables import Comment, TimelineEvent, WorkOrder
 from sync.tables import SyncMutation
 from tests import databases
 from tests.clock import FakeClock
@@ -201,6 +203,7 @@ class SyncModel(RuleBasedStateMachine):
             await phone.pull()
         await self._each_mutation_has_one_outcome()
         await self._accepted_work_was_applied_once()
+        await self._stored_documents_are_current()
         for phone in self.devices.values():
             await self._device_equals_server(phone)
 
@@ -235,6 +238,11 @@ class SyncModel(RuleBasedStateMachine):
         )
         assert edited == edits
         assert sum(1 for e in events if e["kind"] == "comment") == len(comments)
+
+    async def _stored_documents_are_current(self) -> None:
+        """Every order's stored document says what its columns say (reads send it)."""
+        for row in await WorkOrder.select().output(load_json=True):
+            assert msgspec.json.decode(row["doc"]) == msgspec.json.decode(order_doc(row))
 
     async def _device_equals_server(self, phone: Device) -> None:
         headers = await self.world.headers(phone.user)
