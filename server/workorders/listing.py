@@ -60,11 +60,9 @@ def _doc_sql(sqlite: bool) -> str:
 
 
 @functools.cache
-def _order_select(sqlite: bool, columns: str) -> str:
-    """Each order as one JSON document in the API's own form: msgspec decodes it
-    straight into the answer's Struct, and a list page passes it through untouched."""
+def _order_select(sqlite: bool) -> str:
     return f"""
-SELECT {columns}{_doc_sql(sqlite)} AS doc
+SELECT {_doc_sql(sqlite)} AS doc
 FROM work_order w
 LEFT JOIN site s ON s.id = w.site
 LEFT JOIN app_user u ON u.id = w.assignee
@@ -72,9 +70,10 @@ LEFT JOIN order_flag f ON f."order" = w.id AND f."user" = {{}}
 """
 
 
-def order_select(engine: Engine, columns: str = "") -> str:
-    """The documents of orders ``w``, after ``columns`` (each followed by a comma)."""
-    return _order_select(is_sqlite(engine), columns)
+def order_select(engine: Engine) -> str:
+    """Each order ``w`` as one JSON document in the API's own form: msgspec decodes it
+    straight into the answer's Struct, and a list page passes it through untouched."""
+    return _order_select(is_sqlite(engine))
 
 
 SORT_SQL = {
