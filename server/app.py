@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,8 +21,12 @@ from server.health import health
 from server.input_guard import refuse_nul
 from server.masterdata.controllers import CONTROLLERS as MASTERDATA_CONTROLLERS
 from server.migrations import require_current_schema
+from server.notifications.controllers import CONTROLLERS as NOTIFICATION_CONTROLLERS
 from server.openapi import openapi_config, swagger_assets_router
+from server.scheduler.catalogue import JOB_KINDS
+from server.scheduler.runner import Scheduler
 from server.settings import Settings, load
+from server.sla.controllers import CONTROLLERS as SLA_CONTROLLERS
 from server.start_page import start_page
 from server.tables import all_tables
 from server.workorders.controllers import CONTROLLERS as WORKORDER_CONTROLLERS
@@ -42,6 +48,19 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
         finally:
             await close_pool(engine)
 
+    @asynccontextmanager
+    async def scheduling(app: Litestar) -> AsyncIterator[None]:
+        if not settings.run_scheduler:
+            yield
+            return
+        task = asyncio.create_task(Scheduler(JOB_KINDS, settings, clock).run_forever())
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
     return Litestar(
         route_handlers=[
             start_page,
@@ -51,12 +70,14 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
             UserController,
             *MASTERDATA_CONTROLLERS,
             *WORKORDER_CONTROLLERS,
+            *SLA_CONTROLLERS,
+            *NOTIFICATION_CONTROLLERS,
             *SYNC_CONTROLLERS,
         ],
         dependencies=DEPENDENCIES,
         before_request=refuse_nul,
         exception_handlers=EXCEPTION_HANDLERS,
-        lifespan=[database],
+        lifespan=[database, scheduling],
         openapi_config=openapi_config(),
         request_max_body_size=settings.max_body_bytes,
         # Phones sync over mobile networks: pages of orders with their timelines

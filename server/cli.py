@@ -8,6 +8,8 @@ schema prints one line to stderr and exits with status 2; a refused request
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import sys
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -127,6 +129,32 @@ def serve(host: str | None, port: int | None, workers: int, access_log: bool) ->
         lifespan="on",
         server_header=False,
     )
+
+
+@cli.command()
+def worker() -> None:
+    """Run due jobs (SLA timers and the like) until stopped with SIGINT or SIGTERM.
+
+    For deployments that keep jobs out of the web processes
+    (FIELDOPS_RUN_SCHEDULER=false there); any number of workers may run at once.
+    """
+    import signal
+
+    from server.scheduler.catalogue import JOB_KINDS
+    from server.scheduler.runner import Scheduler
+
+    settings = settings_or_exit()
+
+    async def work(engine: Engine) -> None:
+        task = asyncio.create_task(Scheduler(JOB_KINDS, settings, utc_now).run_forever())
+        loop = asyncio.get_running_loop()
+        for stop in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(stop, task.cancel)
+        click.echo(f"fieldops worker {os.getpid()}: running due jobs", err=True)
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    run(settings, work)
 
 
 @cli.command()

@@ -96,6 +96,11 @@ async def execute_many(engine: Engine, sql: str, rows: list[tuple[Any, ...]]) ->
     await transaction.connection.executemany(text, rows)
 
 
+def json_column(value: Any) -> Any:
+    """A JSON column's value: text on SQLite, decoded already on PostgreSQL."""
+    return msgspec.json.decode(value) if isinstance(value, str | bytes) else value
+
+
 @functools.cache
 def insert_sql(table: type[Table], columns: tuple[str, ...], suffix: str = "") -> str:
     """An INSERT of one row of ``columns`` (``{}`` placeholders), for execute_many;

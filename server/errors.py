@@ -67,6 +67,19 @@ class TooLarge(DomainError):
     code = "too_large"
 
 
+class TooSoon(DomainError):
+    """Asked again before the allowed interval passed; ``retry_after``: seconds."""
+
+    status = 429
+    code = "too_many_requests"
+
+    def __init__(
+        self, message: str, details: Any = None, *, code: str | None = None, retry_after: int
+    ) -> None:
+        super().__init__(message, details, code=code)
+        self.retry_after = retry_after
+
+
 HTTP_CODES = {
     400: "malformed_request",
     401: "unauthorized",
@@ -81,16 +94,24 @@ HTTP_CODES = {
 }
 
 
-def error_response(status: int, code: str, message: str, details: Any = None) -> Response[Any]:
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    details: Any = None,
+    headers: dict[str, str] | None = None,
+) -> Response[Any]:
     return Response(
         content=ErrorBody(code=code, message=message, details=details),
         status_code=status,
         media_type=MediaType.JSON,
+        headers=headers,
     )
 
 
 def on_domain_error(_: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
-    return error_response(exc.status, exc.code, exc.message, exc.details)
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooSoon) else None
+    return error_response(exc.status, exc.code, exc.message, exc.details, headers)
 
 
 def on_validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:

@@ -30,6 +30,7 @@ ERROR_TEXT = {
     413: "the request body is too large",
     415: "the content is not of an accepted type",
     422: "the values break a rule",
+    429: "asked again too soon: see Retry-After",
 }
 
 

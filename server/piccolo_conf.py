@@ -16,6 +16,9 @@ APP_REGISTRY = AppRegistry(
         "server.accounts.piccolo_app",
         "server.masterdata.piccolo_app",
         "server.workorders.piccolo_app",
+        "server.scheduler.piccolo_app",
+        "server.sla.piccolo_app",
+        "server.notifications.piccolo_app",
         "sync.piccolo_app",
     ]
 )

@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
+from uuid import UUID
 
 import msgspec
 from msgspec import Meta
@@ -16,6 +17,8 @@ PREFIX = "FIELDOPS_"
 DatabaseUrl = Annotated[str, Meta(pattern=r"^(sqlite:///.+|postgres(ql)?://.+)$")]
 Port = Annotated[int, Meta(ge=1, le=65535)]
 Positive = Annotated[int, Meta(gt=0)]
+NonNegative = Annotated[int, Meta(ge=0)]
+Seconds = Annotated[float, Meta(gt=0, le=3600)]
 
 
 class SettingsError(Exception):
@@ -35,6 +38,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     max_body_bytes: Positive = 1_048_576
     max_blob_bytes: Positive = 20_971_520
     blob_dir: str = ""
+    # The job scheduler (SLA timers, deliveries) in this process; a scaled deployment
+    # may leave it to `fieldops worker` processes. Running it in several is safe.
+    run_scheduler: bool = True
+    scheduler_poll_seconds: Seconds = 1.0
+    # The team told when an overdue order is suspended automatically; empty: every manager.
+    control_centre_team: UUID | None = None
+    # A requester may urge an order once per this many minutes.
+    urge_interval_minutes: Positive = 30
+    # Each this many urges raise the order's priority one level; 0: never.
+    urge_raises_priority_after: NonNegative = 0
 
     @property
     def blob_path(self) -> Path:

@@ -9,6 +9,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from server.dependencies import ActorDep, ClockDep, SettingsDep
 from server.openapi import SECURITY, errors
+from server.workorders.urging import UrgeRules
 from sync import schemas
 from sync.blob_controllers import BlobController
 from sync.catalogue import REGISTRY
@@ -47,7 +48,11 @@ class SyncController(Controller):
         responses=errors(400, 401, 403, 409, 413),
     )
     async def push(
-        self, data: JSONBody[schemas.PushRequest], actor: ActorDep, clock: ClockDep
+        self,
+        data: JSONBody[schemas.PushRequest],
+        actor: ActorDep,
+        clock: ClockDep,
+        settings: SettingsDep,
     ) -> schemas.PushResponse:
         """Apply a device's queued mutations, each exactly once, in id order.
 
@@ -55,7 +60,7 @@ class SyncController(Controller):
         that breaks a rule is answered ``rejected`` and the ones after it still
         apply. See docs/sync.md.
         """
-        return await PushService(actor, clock).push(data)
+        return await PushService(actor, clock, urging=UrgeRules.of(settings)).push(data)
 
     @post(
         "/pull",

@@ -26,6 +26,7 @@ from server.workorders.comments import add_comment as add_comment_to
 from server.workorders.operations import OrderOperations
 from server.workorders.tables import Comment, OrderAttachment
 from server.workorders.unit import OrderUnit
+from server.workorders.urging import urge
 from sync.conflicts import record_conflict
 from sync.registry import APPLIED, CONFLICT, Applied, MutationContext, MutationType
 
@@ -62,6 +63,11 @@ class AddComment(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     order_id: UUID
     id: UUID
     body: schemas.CommentBody
+
+
+class UrgeOrder(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    order_id: UUID
+    note: schemas.Note = ""
 
 
 class AttachFile(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -258,6 +264,13 @@ async def attach_file(ctx: MutationContext, args: AttachFile) -> Applied:
     return APPLIED
 
 
+async def urge_order(ctx: MutationContext, args: UrgeOrder) -> Applied:
+    """Rate-limited by the server's clock: an urge queued offline too soon after the
+    last is rejected (urge_too_soon), never applied late as if in time."""
+    await urge(ctx.unit, args.order_id, ctx.urging, args.note, ctx.device_time)
+    return APPLIED
+
+
 async def set_flags(ctx: MutationContext, args: SetFlags) -> Applied:
     data = schemas.FlagsUpdate(starred=args.starred, important=args.important)
     await _orders(ctx).set_flags(args.order_id, data)
@@ -287,4 +300,5 @@ MUTATIONS = [
     MutationType("add_comment", AddComment, add_comment, prefetch=_comment_ids),
     MutationType("attach_file", AttachFile, attach_file, prefetch=_attachment_ids),
     MutationType("set_flags", SetFlags, set_flags),
+    MutationType("urge_order", UrgeOrder, urge_order),
 ]

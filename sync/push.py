@@ -18,7 +18,14 @@ import msgspec
 
 from server.accounts.actor import Actor
 from server.clock import Clock
-from server.database import Savepoint, execute_many, for_update, insert_sql, write_transaction
+from server.database import (
+    Savepoint,
+    execute_many,
+    for_update,
+    insert_sql,
+    json_column,
+    write_transaction,
+)
 from server.errors import (
     CONSTRAINT_MESSAGE,
     INTEGRITY_ERRORS,
@@ -31,6 +38,7 @@ from server.errors import (
 )
 from server.workorders.changes import next_sync_seq
 from server.workorders.unit import OrderUnit
+from server.workorders.urging import UrgeRules
 from sync import schemas
 from sync.catalogue import REGISTRY
 from sync.protocol import check_protocol
@@ -45,10 +53,17 @@ RECORD_SQL = insert_sql(
 
 
 class PushService:
-    def __init__(self, actor: Actor, clock: Clock, registry: Registry = REGISTRY) -> None:
+    def __init__(
+        self,
+        actor: Actor,
+        clock: Clock,
+        registry: Registry = REGISTRY,
+        urging: UrgeRules | None = None,
+    ) -> None:
         self.actor = actor
         self.clock = clock
         self.registry = registry
+        self.urging = urging or UrgeRules()
 
     def _decode(self, mutations: list[schemas.Mutation]) -> list[Decoded]:
         """Check the whole batch before anything is applied: a batch the server cannot
@@ -165,6 +180,7 @@ class PushService:
             client_id=client_id,
             mutation_id=mutation.id,
             device_time=mutation.device_time,
+            urging=self.urging,
         )
         checkpoint = unit.checkpoint()
         try:
@@ -226,7 +242,7 @@ class PushService:
                 outcome=row["outcome"],
                 code=row["code"],
                 message=row["message"],
-                details=_json(row["details"]),
+                details=json_column(row["details"]),
             )
             for row in rows
         }
@@ -277,7 +293,3 @@ def _by_type(mutations: list[Decoded]) -> dict[MutationType, list[Any]]:
     for _, kind, args in mutations:
         grouped.setdefault(kind, []).append(args)
     return grouped
-
-
-def _json(value: Any) -> Any:
-    return msgspec.json.decode(value) if isinstance(value, str | bytes) else value

@@ -19,6 +19,9 @@ from uuid import UUID
 from server.accounts.actor import Actor
 from server.clock import Clock
 from server.workorders.unit import OrderUnit
+from server.workorders.urging import UrgeRules
+
+DEFAULT_URGING = UrgeRules()
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,7 @@ class MutationContext:
     client_id: UUID
     mutation_id: int
     device_time: datetime | None
+    urging: UrgeRules = DEFAULT_URGING
 
 
 Applied = Literal["applied", "conflict"]

@@ -53,6 +53,8 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         secret_key="test-secret-key-that-is-long-enough-0123456789",
         var_dir=str(tmp_path / "var"),
         db_pool_size=4,
+        # Tests run due jobs themselves (tests/scheduling.py), when their clock says.
+        run_scheduler=False,
     )
 
 

@@ -19,6 +19,7 @@ from server.demo.plans import Plan, Planner
 from server.demo.templates import filled_fields
 from server.demo.writer import Row
 from server.workorders.documents import order_doc
+from server.workorders.unit import NEW_ORDER_DEFAULTS
 
 HISTORY_DAYS = 180
 KINDS = {
@@ -155,6 +156,7 @@ class OrderFactory:
             "updated_at": rows.events[-1]["at"],
             "version": life.count,
             "needs_review": False,
+            **NEW_ORDER_DEFAULTS,
         }
         order["doc"] = order_doc(order)
         rows.orders.append(order)

@@ -9,7 +9,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from server.dependencies import ActorDep, ClockDep
+from server.dependencies import ActorDep, ClockDep, SettingsDep
 from server.openapi import SECURITY, errors
 from server.types import Priority
 from server.workorders import schemas
@@ -18,10 +18,13 @@ from server.workorders.comments import CommentService
 from server.workorders.lifecycle import Status
 from server.workorders.services import WorkOrderService
 from server.workorders.templates import TemplateService
+from server.workorders.urging import UrgeRules
 
 
-def provide_order_service(actor: ActorDep, clock: ClockDep) -> WorkOrderService:
-    return WorkOrderService(actor, clock)
+def provide_order_service(
+    actor: ActorDep, clock: ClockDep, settings: SettingsDep
+) -> WorkOrderService:
+    return WorkOrderService(actor, clock, UrgeRules.of(settings))
 
 
 def provide_comment_service(actor: ActorDep, clock: ClockDep) -> CommentService:
@@ -173,6 +176,21 @@ class WorkOrderController(Controller):
     ) -> schemas.WorkOrder:
         """Assign the order, or transfer it to another person (with a reason)."""
         return await orders.assign(order_id, data)
+
+    @post(
+        "/{order_id:uuid}/urge",
+        operation_id="UrgeWorkOrder",
+        status_code=200,
+        responses=errors(400, 401, 403, 404, 409, 429),
+    )
+    async def urge_order(
+        self, order_id: OrderId, data: JSONBody[schemas.UrgeRequest], orders: OrderServiceDep
+    ) -> schemas.WorkOrder:
+        """Urge (催单) an open order: its requester, or a manager for them. Once per
+        configured interval (FIELDOPS_URGE_INTERVAL_MINUTES): sooner answers 429
+        urge_too_soon with Retry-After and the time of the next allowed urge. The
+        assignee and the dispatchers are told."""
+        return await orders.urge(order_id, data)
 
     @get(
         "/{order_id:uuid}/timeline", operation_id="GetWorkOrderTimeline", responses=errors(401, 404)

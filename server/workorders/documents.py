@@ -49,6 +49,14 @@ ORDER_DOC_FIELDS = (
     ("updated_at", "updated_at"),
     ("version", "version"),
     ("needs_review", "needs_review"),
+    ("response_due_at", "response_due_at"),
+    ("resolution_due_at", "resolution_due_at"),
+    ("response_breached_at", "response_breached_at"),
+    ("resolution_breached_at", "resolution_breached_at"),
+    ("sla_paused_at", "sla_paused_at"),
+    ("alarm_count", "alarm_count"),
+    ("urge_count", "urge_count"),
+    ("last_urged_at", "last_urged_at"),
 )
 TIME_FIELDS = (
     "due_at",
@@ -57,6 +65,12 @@ TIME_FIELDS = (
     "closed_at",
     "created_at",
     "updated_at",
+    "response_due_at",
+    "resolution_due_at",
+    "response_breached_at",
+    "resolution_breached_at",
+    "sla_paused_at",
+    "last_urged_at",
 )
 
 

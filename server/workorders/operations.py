@@ -362,6 +362,12 @@ class OrderOperations:
         if data.action == "reopen":
             values["resolved_at"] = None
             values["closed_at"] = None
+        if status == "suspended":
+            # An automatic suspension (server/sla/timers.py) remembers where it found
+            # the order: resuming goes back there rather than to in_progress.
+            if data.action == "resume" and row["resumes_to"]:
+                values["status"] = target = row["resumes_to"]
+            values["resumes_to"] = ""
         self.unit.change(
             order_id, values, "status", {"status": [status, target]}, data.device_time, reason
         )

@@ -65,6 +65,26 @@ class WorkOrder(msgspec.Struct, kw_only=True):
         bool,
         Meta(description="a synced change could not be applied as made: see /api/sync/conflicts"),
     ] = False
+    response_due_at: Annotated[
+        datetime | None, Meta(description="first response due by the SLA; null: no target")
+    ] = None
+    resolution_due_at: Annotated[
+        datetime | None,
+        Meta(description="resolution due by the SLA, moved later by paused time; null: no target"),
+    ] = None
+    response_breached_at: Annotated[
+        datetime | None, Meta(description="when the response target was found missed")
+    ] = None
+    resolution_breached_at: Annotated[
+        datetime | None, Meta(description="when the resolution target was found missed")
+    ] = None
+    sla_paused_at: Annotated[
+        datetime | None,
+        Meta(description="the resolution clock stands still since then (suspended, resolved)"),
+    ] = None
+    alarm_count: Annotated[int, Meta(description="overdue alarms raised so far")] = 0
+    urge_count: Annotated[int, Meta(description="times the requester urged the order")] = 0
+    last_urged_at: datetime | None = None
     starred: bool = False
     important: bool = False
 
@@ -147,6 +167,11 @@ class TransitionRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True
     action: Action
     reason: Note = ""
     version: int | UnsetType = UNSET
+    device_time: Timestamp | None = None
+
+
+class UrgeRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    note: Note = ""
     device_time: Timestamp | None = None
 
 

@@ -15,12 +15,14 @@ from server.workorders.operations import OrderOperations
 from server.workorders.queries import encode_cursor, fetch_order, fetch_page, fetch_timeline
 from server.workorders.tables import OrderFlag
 from server.workorders.unit import unit_of_work
+from server.workorders.urging import UrgeRules, urge
 
 
 class WorkOrderService:
-    def __init__(self, actor: Actor, clock: Clock) -> None:
+    def __init__(self, actor: Actor, clock: Clock, urging: UrgeRules | None = None) -> None:
         self.actor = actor
         self.clock = clock
+        self.urging = urging or UrgeRules()
 
     # Reading -----------------------------------------------------------------
 
@@ -85,6 +87,11 @@ class WorkOrderService:
         """Assign, or transfer to someone else (a transfer needs a reason)."""
         async with unit_of_work(self.actor, self.clock) as unit:
             await OrderOperations(unit).assign(order_id, data)
+        return await self._response(order_id)
+
+    async def urge(self, order_id: UUID, data: schemas.UrgeRequest) -> schemas.WorkOrder:
+        async with unit_of_work(self.actor, self.clock) as unit:
+            await urge(unit, order_id, self.urging, data.note, data.device_time)
         return await self._response(order_id)
 
     async def set_flags(self, order_id: UUID, data: schemas.FlagsUpdate) -> schemas.Flags:

@@ -71,6 +71,19 @@ class WorkOrder(Table):
     # The sync sequence value of the order's latest change (see sync/changes.py).
     sync_seq = BigInt(default=0)
     needs_review = Boolean(default=False)
+    # SLA clocks (server/sla/): due times from the matching rule, when each was
+    # found missed, and the resolution clock's pauses (suspension, resolved).
+    response_due_at = Timestamptz(null=True, default=None)
+    resolution_due_at = Timestamptz(null=True, default=None)
+    response_breached_at = Timestamptz(null=True, default=None)
+    resolution_breached_at = Timestamptz(null=True, default=None)
+    sla_paused_at = Timestamptz(null=True, default=None)
+    sla_paused_seconds = Integer(default=0)
+    alarm_count = Integer(default=0)
+    # The status an automatic suspension left, which resuming goes back to.
+    resumes_to = Varchar(length=16, default="")
+    urge_count = Integer(default=0)
+    last_urged_at = Timestamptz(null=True, default=None)
     # The order as the API's JSON document, but for what a read adds
     # (server/workorders/documents.py).
     doc = Text(default="")

@@ -24,6 +24,7 @@ import msgspec
 from piccolo.table import Table
 
 from server.accounts.actor import Actor
+from server.accounts.system import SYSTEM_ID
 from server.clock import Clock
 from server.database import (
     execute_many,
@@ -36,6 +37,7 @@ from server.database import (
 )
 from server.errors import NotFound
 from server.ids import new_id
+from server.sla.tracking import track
 from server.sql import Sql
 from server.workorders.changes import SCOPE_COLUMNS, next_sync_seq
 from server.workorders.documents import event_doc, order_doc
@@ -75,8 +77,31 @@ class OrderRow(msgspec.Struct):
     updated_at: datetime
     version: int
     needs_review: bool
+    response_due_at: datetime | None
+    resolution_due_at: datetime | None
+    response_breached_at: datetime | None
+    resolution_breached_at: datetime | None
+    sla_paused_at: datetime | None
+    sla_paused_seconds: int
+    alarm_count: int
+    resumes_to: str
+    urge_count: int
+    last_urged_at: datetime | None
 
 
+# What a new order starts with in the columns its creator does not decide.
+NEW_ORDER_DEFAULTS: dict[str, Any] = {
+    "response_due_at": None,
+    "resolution_due_at": None,
+    "response_breached_at": None,
+    "resolution_breached_at": None,
+    "sla_paused_at": None,
+    "sla_paused_seconds": 0,
+    "alarm_count": 0,
+    "resumes_to": "",
+    "urge_count": 0,
+    "last_urged_at": None,
+}
 ORDER_COLUMNS = OrderRow.__struct_fields__
 JSON_COLUMNS = frozenset(["custom_fields"])
 EXIT_COLUMNS = ("seq", "order", *SCOPE_COLUMNS, "requester", "created_by", "at")
@@ -121,6 +146,8 @@ class OrderUnit:
         self._orders: dict[UUID, dict[str, Any]] = {}
         self._absent: set[UUID] = set()
         self._changed: dict[UUID, dict[str, Any]] = {}
+        # Changed orders as they were read, for what follows from a change (SLA clocks).
+        self._before: dict[UUID, dict[str, Any]] = {}
         self._created: list[UUID] = []
         self._stamped: set[UUID] = set()
         self._rows: list[tuple[str, str, tuple[Any, ...]]] = []  # table, statement, values
@@ -253,7 +280,7 @@ class OrderUnit:
 
     def create(self, row: dict[str, Any]) -> None:
         """A new order, every column but number and sync_seq given."""
-        self._orders[row["id"]] = {**row, "number": None}
+        self._orders[row["id"]] = {**NEW_ORDER_DEFAULTS, **row, "number": None}
         self._absent.discard(row["id"])
         self._created.append(row["id"])
 
@@ -278,13 +305,14 @@ class OrderUnit:
         written = {**values, "version": version, "updated_at": now}
         self._orders[order_id] = {**row, **written}
         if order_id not in self._created:
+            self._before.setdefault(order_id, row)
             self._changed[order_id] = {**self._changed.get(order_id, {}), **written}
         event = {
             "id": new_id(),
             "order": order_id,
             "version": version,
             "kind": kind,
-            "actor": self.actor.user_id,
+            "actor": None if self.actor.user_id == SYSTEM_ID else self.actor.user_id,
             "at": now,
             "device_time": device_time,
             "changes": msgspec.json.encode(changes).decode(),
@@ -293,6 +321,20 @@ class OrderUnit:
         event["doc"] = event_doc(event, changes, self.actor.display_name)
         self.insert(TimelineEvent, event)
         return version
+
+    def derive(self, order_id: UUID, values: dict[str, Any]) -> dict[str, Any]:
+        """Set columns that follow from the order's other changes (SLA due times), in
+        the version those changes made; returns the order as it now is."""
+        row = {**self._orders[order_id], **values}
+        self._orders[order_id] = row
+        if order_id not in self._created and values:
+            self._changed[order_id] = {**self._changed.get(order_id, {}), **values}
+        return row
+
+    def execute(self, statement: str, values: tuple[Any, ...]) -> None:
+        """A statement (``{}`` placeholders) run at flush after the rows inserted
+        before it, once per call, batched with the same statement's other calls."""
+        self._rows.append((statement, statement, values))
 
     def touch(self, order_id: UUID) -> None:
         """Move an order in the change feed without a new version (a user's marks)."""
@@ -341,6 +383,11 @@ class OrderUnit:
         """Write what the unit holds, all stamped with the transaction's sequence value."""
         if not (self._created or self._changed or self._stamped or self._rows):
             return
+        await track(
+            self,
+            [(None, self._orders[i]) for i in self._created]
+            + [(self._before[i], self._orders[i]) for i in self._changed],
+        )
         seq = await next_sync_seq()
         if self._created:
             await self._insert_orders(seq)
@@ -364,6 +411,7 @@ class OrderUnit:
         for sql, rows in statements.items():
             await execute_many(self.engine, sql, rows)
         self._created, self._changed, self._stamped, self._rows = [], {}, set(), []
+        self._before = {}
         self._keys, self._checked, self._existing = set(), set(), set()
 
     async def _insert_orders(self, seq: int) -> None:

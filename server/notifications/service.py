@@ -1,0 +1,46 @@
+"""The one way the product tells people something.
+
+``notify`` records an in-app notification per recipient in the caller's unit of
+work, so it exists exactly when the change it reports commits. Delivery over
+other channels (Web Push, SMS, e-mail) hangs off the same call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+import msgspec
+
+from server.ids import new_id
+from server.notifications.tables import Notification
+
+if TYPE_CHECKING:
+    from server.workorders.unit import OrderUnit
+
+
+def notify(
+    unit: OrderUnit,
+    recipients: Iterable[UUID | None],
+    kind: str,
+    order: dict[str, Any],
+    **params: Any,
+) -> None:
+    """Tell each recipient (once, whatever the repeats; None skipped) about ``order``."""
+    now = unit.clock()
+    details = {"number": f"WO-{order['number']:06d}", "title": order["title"], **params}
+    encoded = msgspec.json.encode(details).decode()
+    for user in dict.fromkeys(r for r in recipients if r is not None):
+        unit.insert(
+            Notification,
+            {
+                "id": new_id(),
+                "user": user,
+                "kind": kind,
+                "order": order["id"],
+                "params": encoded,
+                "created_at": now,
+                "read_at": None,
+            },
+        )

@@ -1,0 +1,6 @@
+"""Every kind of job the scheduler runs: each feature that needs one adds it here."""
+
+from server.scheduler.kinds import JobKinds
+from server.sla.timers import SLA_TIMER
+
+JOB_KINDS = JobKinds([SLA_TIMER])

@@ -1,0 +1,68 @@
+"""The kinds of job the scheduler knows, and how callers schedule one.
+
+A feature that needs something done later declares a ``JobKind`` (a name, the
+Struct its payload decodes into, and the coroutine that does it) and lists it in
+``server/scheduler/catalogue.py``. Scheduling writes a job row in the caller's own
+transaction, so the job exists exactly when the change that asked for it commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from server.clock import Clock
+from server.ids import new_id
+from server.settings import Settings
+
+ON_KEY_TAKEN = 'ON CONFLICT ("key") DO NOTHING'
+
+
+@dataclass(frozen=True)
+class JobContext:
+    clock: Clock
+    settings: Settings
+    job_id: UUID
+    # 1 on the first run, more on retries of a job that failed.
+    attempt: int
+
+
+@dataclass(frozen=True)
+class JobKind:
+    name: str
+    payload: type[Any]
+    # Runs inside the claiming write transaction: raising rolls back its writes and
+    # the job is retried later.
+    run: Callable[[JobContext, Any], Awaitable[None]]
+
+
+class JobKinds:
+    def __init__(self, kinds: Iterable[JobKind]) -> None:
+        self._kinds: dict[str, JobKind] = {}
+        for kind in kinds:
+            if kind.name in self._kinds:
+                raise ValueError(f"job kind {kind.name!r} is registered twice")
+            self._kinds[kind.name] = kind
+
+    def get(self, name: str) -> JobKind | None:
+        return self._kinds.get(name)
+
+
+def job_row(kind: str, key: str, due_at: datetime, payload: Any, now: datetime) -> dict[str, Any]:
+    """A pending job's columns, to insert with ``ON_KEY_TAKEN``."""
+    return {
+        "id": new_id(),
+        "kind": kind,
+        "key": key,
+        "payload": msgspec.json.encode(payload).decode(),
+        "due_at": due_at,
+        "state": "pending",
+        "attempts": 0,
+        "last_error": "",
+        "created_at": now,
+    }

@@ -1,0 +1,133 @@
+"""The scheduler: runs due jobs, each exactly once, in any number of processes.
+
+A batch of due jobs is claimed, run and marked done in one write transaction.
+On PostgreSQL the claim locks the jobs' rows and skips rows another worker has
+locked (``FOR UPDATE SKIP LOCKED``); on SQLite the write transaction holds the
+database's only write lock. Either way a job's effects and its "done" mark
+commit together: a worker that dies mid-batch leaves its jobs pending for the
+next, and none is ever done twice. A job that raises is rolled back alone (a
+savepoint) and retried with a growing delay, up to ``MAX_ATTEMPTS``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from typing import Any
+
+import msgspec
+
+from server.clock import Clock
+from server.database import (
+    Savepoint,
+    execute_many,
+    fetch,
+    is_sqlite,
+    json_column,
+    write_transaction,
+)
+from server.scheduler.kinds import JobContext, JobKinds
+from server.scheduler.tables import Job
+from server.settings import Settings
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+BATCH = 100
+DUE = "state = 'pending' AND due_at <= {}"
+FINISH_SQL = (
+    "UPDATE job SET state = {}, attempts = {}, last_error = {}, finished_at = {} WHERE id = {}"
+)
+RETRY_SQL = "UPDATE job SET attempts = {}, last_error = {}, due_at = {} WHERE id = {}"
+
+
+def retry_delay(attempt: int) -> timedelta:
+    """30 s after the first failure, doubling, at most an hour."""
+    return timedelta(seconds=min(30 * 2 ** (attempt - 1), 3600))
+
+
+class Scheduler:
+    def __init__(
+        self, kinds: JobKinds, settings: Settings, clock: Clock, batch: int = BATCH
+    ) -> None:
+        self.kinds = kinds
+        self.settings = settings
+        self.clock = clock
+        self.batch = batch
+        self.engine = Job._meta.db
+
+    async def run_due(self) -> int:
+        """Run every job due now (as the clock tells); the number run."""
+        total = 0
+        while ran := await self._run_batch():
+            total += ran
+            if ran < self.batch:
+                break
+        return total
+
+    async def run_forever(self) -> None:
+        """Poll for due jobs until cancelled; a failing poll is logged and retried."""
+        while True:
+            try:
+                ran = await self.run_due()
+            except Exception:
+                log.exception("the scheduler's poll failed; retrying")
+                ran = 0
+            if not ran:
+                await asyncio.sleep(self.settings.scheduler_poll_seconds)
+
+    async def _run_batch(self) -> int:
+        now = self.clock()
+        sqlite = is_sqlite(self.engine)
+        # A cheap look first: claiming takes the writers' lock, which an idle poll
+        # every second should not.
+        if not await fetch(self.engine, f"SELECT id FROM job WHERE {DUE} LIMIT 1", [now]):
+            return 0
+        async with write_transaction(self.engine):
+            lock = "" if sqlite else " FOR UPDATE SKIP LOCKED"
+            jobs = await fetch(
+                self.engine,
+                f"SELECT id, kind, payload, attempts FROM job WHERE {DUE} "
+                f"ORDER BY due_at LIMIT {{}}{lock}",
+                [now, self.batch],
+            )
+            savepoint = Savepoint(self.engine, "job")
+            finished: list[tuple[Any, ...]] = []
+            for job in jobs:
+                attempt = int(job["attempts"]) + 1
+                await savepoint.begin()
+                try:
+                    await self._run_one(job, attempt)
+                except Exception as exc:
+                    await savepoint.rollback()
+                    finished += await self._failed(job, attempt, exc, now)
+                else:
+                    await savepoint.release()
+                    finished.append(("done", attempt, "", now, job["id"]))
+            if finished:
+                await execute_many(self.engine, FINISH_SQL, finished)
+        return len(jobs)
+
+    async def _run_one(self, job: dict[str, Any], attempt: int) -> None:
+        kind = self.kinds.get(job["kind"])
+        if kind is None:
+            raise LookupError(f"no job kind {job['kind']!r} in this server version")
+        payload = json_column(job["payload"])
+        context = JobContext(
+            clock=self.clock, settings=self.settings, job_id=job["id"], attempt=attempt
+        )
+        await kind.run(context, msgspec.convert(payload, kind.payload, strict=False))
+
+    async def _failed(
+        self, job: dict[str, Any], attempt: int, error: Exception, now: Any
+    ) -> list[tuple[Any, ...]]:
+        message = f"{type(error).__name__}: {error}"[:2000]
+        if attempt >= MAX_ATTEMPTS:
+            log.error("job %s (%s) failed for good: %s", job["id"], job["kind"], message)
+            return [("failed", attempt, message, now, job["id"])]
+        log.warning("job %s (%s) failed, will retry: %s", job["id"], job["kind"], message)
+        await execute_many(
+            self.engine, RETRY_SQL, [(attempt, message, now + retry_delay(attempt), job["id"])]
+        )
+        return []

@@ -1,0 +1,65 @@
+"""In-app notifications: each user reads their own, in their language, and marks them read."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import httpx
+
+from server.accounts.tables import User
+from tests.clock import FakeClock
+from tests.probes import assert_error
+from tests.server.workorders.orders import put_order
+from tests.world import World
+
+
+async def urge(client: httpx.AsyncClient, world: World, order_id: UUID) -> None:
+    answer = await client.post(
+        f"/api/work-orders/{order_id}/urge", json={}, headers=await world.headers("requester")
+    )
+    assert answer.status_code == 200, answer.text
+
+
+async def mine(client: httpx.AsyncClient, world: World, user: str, query: str = "") -> dict:
+    answer = await client.get(f"/api/notifications{query}", headers=await world.headers(user))
+    assert answer.status_code == 200, answer.text
+    return answer.json()  # type: ignore[no-any-return]
+
+
+async def test_notifications_are_the_readers_own_and_in_their_language(
+    client: httpx.AsyncClient, world: World, clock: FakeClock
+) -> None:
+    await User.update({User.language: "en"}).where(User.id == world.id("north_manager"))
+    first = await put_order(world, "assigned", assignee="north_tech", title="Boiler")
+    second = await put_order(world, "assigned", assignee="north_tech", title="Pump")
+    await urge(client, world, first)
+    clock.advance(minutes=1)
+    await urge(client, world, second)
+
+    tech = await mine(client, world, "north_tech")
+    assert tech["unread"] == 2
+    assert [n["order_id"] for n in tech["items"]] == [str(second), str(first)]  # newest first
+    assert tech["items"][0]["title"].endswith("催单（第 1 次）")  # zh-CN by default
+    manager = await mine(client, world, "north_manager")
+    assert manager["items"][0]["title"].endswith("urged (1)")
+    assert "Pump" in manager["items"][0]["body"]
+    assert (await mine(client, world, "south_manager"))["items"] == []
+
+    notice = tech["items"][0]["id"]
+    assert_error(
+        await client.post(
+            f"/api/notifications/{notice}/read", headers=await world.headers("north_manager")
+        ),
+        404,
+        "not_found",
+    )
+    read = await client.post(
+        f"/api/notifications/{notice}/read", headers=await world.headers("north_tech")
+    )
+    assert read.status_code == 204
+    unread = await mine(client, world, "north_tech", "?unread=true")
+    assert (unread["unread"], [n["order_id"] for n in unread["items"]]) == (1, [str(first)])
+    marked = await client.post("/api/notifications/read", headers=await world.headers("north_tech"))
+    assert marked.json() == {"marked": 1}
+    assert (await mine(client, world, "north_tech"))["unread"] == 0
+    assert (await mine(client, world, "north_manager"))["unread"] == 2

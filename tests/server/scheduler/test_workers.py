@@ -1,0 +1,88 @@
+"""Two `fieldops worker` processes on one PostgreSQL database, racing for a burst of
+due SLA timers: every timer fires once, none twice, none is missed."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+
+from server.notifications.tables import Notification
+from server.scheduler.tables import Job
+from server.settings import Settings
+from server.sla.tables import SlaBreach
+from server.workorders.tables import TimelineEvent
+from tests.server.sla.rules import add_rule
+from tests.world import World
+
+ORDERS = 150
+# Each order's response and resolution clocks each have a warning and a breach timer.
+TIMERS = ORDERS * 4
+
+
+def worker(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("FIELDOPS_")},
+        "FIELDOPS_DATABASE_URL": settings.database_url,
+        "FIELDOPS_SECRET_KEY": settings.secret_key,
+        "FIELDOPS_VAR_DIR": settings.var_dir,
+        "FIELDOPS_SCHEDULER_POLL_SECONDS": "0.1",
+    }
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "server.cli", "worker"], env=env, stdout=out, stderr=out
+        )
+
+
+async def due_now() -> int:
+    return await Job.count().where(Job.state == "pending", Job.due_at <= datetime.now(UTC))
+
+
+@pytest.mark.parametrize("engine_name", ["postgres"], indirect=True)
+async def test_two_workers_fire_each_timer_once(
+    client: httpx.AsyncClient, world: World, settings: Settings, tmp_path: Path
+) -> None:
+    # No alarms: the burst is the warnings and breaches alone.
+    await add_rule(client, world, alarm_every_minutes=0)
+    headers = await world.headers("north_manager")
+    for n in range(ORDERS):
+        answer = await client.post(
+            "/api/work-orders/",
+            json={"title": f"Burst {n}", "department_id": str(world.departments["north"])},
+            headers=headers,
+        )
+        assert answer.status_code == 201, answer.text
+    # The test clock stands weeks before the workers' real one: all are due.
+    assert await due_now() == TIMERS
+    workers = [worker(settings, tmp_path / f"worker{n}.log") for n in range(2)]
+    try:
+        for _ in range(900):  # three minutes at most
+            if not await due_now():
+                break
+            await asyncio.sleep(0.2)
+    finally:
+        for process in workers:
+            process.send_signal(signal.SIGTERM)
+        codes = [process.wait(timeout=30) for process in workers]
+    logs = [(tmp_path / f"worker{n}.log").read_text() for n in range(2)]
+    assert codes == [0, 0], logs
+    assert await due_now() == 0, logs
+    assert await Job.count().where(Job.state == "done") == TIMERS
+    assert await Job.count().where(Job.attempts != 1) == 0, "a job ran more than once"
+    for kind, expected in (("sla_warning", 2 * ORDERS), ("sla_breach", 2 * ORDERS)):
+        assert await TimelineEvent.count().where(TimelineEvent.kind == kind) == expected
+    assert await SlaBreach.count() == 2 * ORDERS
+    # One warning and one breach notice per clock per order, to the department's manager.
+    assert (
+        await Notification.count().where(Notification.user == world.id("north_manager")) == TIMERS
+    )
+    # Both workers took part (not a proof of the race, but a sign it ran).
+    ran = [log.count("running due jobs") for log in logs]
+    assert ran == [1, 1], logs
