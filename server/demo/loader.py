@@ -26,9 +26,12 @@ from server.demo.catalogue import build_catalogue
 from server.demo.orders import OrderFactory
 from server.demo.organisation import build_organisation
 from server.demo.places import build_places
+from server.demo.sla import DemoSla
 from server.demo.templates import build_templates
 from server.demo.writer import Row, bulk_transaction, insert_rows
 from server.masterdata.tables import Asset, Customer, CustomerGroup, ServiceItem, Site
+from server.scheduler.tables import Job
+from server.sla.tables import BusinessCalendar, SlaBreach, SlaRule
 from server.workorders.tables import Comment, Counter, OrderFlag, Template, TimelineEvent, WorkOrder
 
 DEMO_PASSWORD = "fieldops-demo"
@@ -77,6 +80,7 @@ def plan_demo(
     places = build_places(rng, now.date())
     catalogue = build_catalogue(rng, org.department_ids)
     templates = build_templates(rng, org.department_ids)
+    sla = DemoSla(rng, places, now)
     yield [
         (Skill, org.skills),
         (Department, org.departments),
@@ -89,8 +93,10 @@ def plan_demo(
         (Asset, places.assets),
         (ServiceItem, catalogue.items),
         (Template, list(templates.values())),
+        (SlaRule, sla.rules),
+        (BusinessCalendar, sla.calendars),
     ]
-    factory = OrderFactory(rng, org, places, catalogue, templates, now, scale)
+    factory = OrderFactory(rng, org, places, catalogue, templates, sla, now, scale)
     for first in range(1, scale + 1, orders_per_batch):
         rows = factory.chunk(first, min(orders_per_batch, scale + 1 - first))
         yield [
@@ -98,6 +104,8 @@ def plan_demo(
             (TimelineEvent, rows.events),
             (Comment, rows.comments),
             (OrderFlag, rows.flags),
+            (SlaBreach, rows.breaches),
+            (Job, rows.jobs),
         ]
 
 

@@ -16,6 +16,7 @@ from server.demo.lifecycle import Lifecycle
 from server.demo.organisation import Organisation, Person, time_id
 from server.demo.places import Places
 from server.demo.plans import Plan, Planner
+from server.demo.sla import DemoSla
 from server.demo.templates import filled_fields
 from server.demo.writer import Row
 from server.workorders.documents import order_doc
@@ -61,9 +62,21 @@ class OrderRows:
     events: list[Row] = field(default_factory=list)
     comments: list[Row] = field(default_factory=list)
     flags: list[Row] = field(default_factory=list)
+    breaches: list[Row] = field(default_factory=list)
+    jobs: list[Row] = field(default_factory=list)
 
     def __len__(self) -> int:
-        return len(self.orders) + len(self.events) + len(self.comments) + len(self.flags)
+        return sum(
+            len(rows)
+            for rows in (
+                self.orders,
+                self.events,
+                self.comments,
+                self.flags,
+                self.breaches,
+                self.jobs,
+            )
+        )
 
 
 class OrderFactory:
@@ -76,10 +89,12 @@ class OrderFactory:
         places: Places,
         catalogue: Catalogue,
         templates: dict[str, Row],
+        sla: DemoSla,
         now: datetime,
         total: int,
     ) -> None:
         self.rng = rng
+        self.sla = sla
         self.org = org
         self.planner = Planner(rng, org, places, catalogue)
         self.templates = {name: template["id"] for name, template in templates.items()}
@@ -113,6 +128,7 @@ class OrderFactory:
         plan = self.planner.plan(kind, order_id)
         manager = self.org.manager_of(plan.department)
 
+        first_event = len(rows.events)
         life = Lifecycle(rng, self.now, order_id, created, rows.events)
         life.record("created", plan.created_by, {"status": [None, "new"]}, plan.note)
         life.walk(
@@ -158,6 +174,9 @@ class OrderFactory:
             "needs_review": False,
             **NEW_ORDER_DEFAULTS,
         }
+        clocks = self.sla.keep(order, rows.events[first_event:])
+        rows.breaches += clocks.breaches
+        rows.jobs += clocks.jobs
         order["doc"] = order_doc(order)
         rows.orders.append(order)
         people = [p for p in (manager, plan.requester, assignee) if p is not None]

@@ -12,7 +12,6 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 import msgspec
 
@@ -27,8 +26,7 @@ ON_KEY_TAKEN = 'ON CONFLICT ("key") DO NOTHING'
 class JobContext:
     clock: Clock
     settings: Settings
-    job_id: UUID
-    # 1 on the first run, more on retries of a job that failed.
+    # 1 on the first run, more on retries of jobs that failed (the most among them).
     attempt: int
 
 
@@ -36,9 +34,9 @@ class JobContext:
 class JobKind:
     name: str
     payload: type[Any]
-    # Runs inside the claiming write transaction: raising rolls back its writes and
-    # the job is retried later.
-    run: Callable[[JobContext, Any], Awaitable[None]]
+    # Runs due jobs of this kind (their payloads), inside the claiming write
+    # transaction: raising rolls back its writes, and the jobs run again one by one.
+    run: Callable[[JobContext, list[Any]], Awaitable[None]]
 
 
 class JobKinds:

@@ -5,8 +5,10 @@ On PostgreSQL the claim locks the jobs' rows and skips rows another worker has
 locked (``FOR UPDATE SKIP LOCKED``); on SQLite the write transaction holds the
 database's only write lock. Either way a job's effects and its "done" mark
 commit together: a worker that dies mid-batch leaves its jobs pending for the
-next, and none is ever done twice. A job that raises is rolled back alone (a
-savepoint) and retried with a growing delay, up to ``MAX_ATTEMPTS``.
+next, and none is ever done twice. The due jobs of one kind run together (one
+read of what they share, one write of what they change); if that fails, each runs
+alone under a savepoint, and one that raises is rolled back alone and retried with
+a growing delay, up to ``MAX_ATTEMPTS``.
 """
 
 from __future__ import annotations
@@ -92,32 +94,54 @@ class Scheduler:
                 f"ORDER BY due_at LIMIT {{}}{lock}",
                 [now, self.batch],
             )
-            savepoint = Savepoint(self.engine, "job")
             finished: list[tuple[Any, ...]] = []
+            by_kind: dict[str, list[dict[str, Any]]] = {}
             for job in jobs:
-                attempt = int(job["attempts"]) + 1
-                await savepoint.begin()
-                try:
-                    await self._run_one(job, attempt)
-                except Exception as exc:
-                    await savepoint.rollback()
-                    finished += await self._failed(job, attempt, exc, now)
-                else:
-                    await savepoint.release()
-                    finished.append(("done", attempt, "", now, job["id"]))
+                by_kind.setdefault(job["kind"], []).append(job)
+            for group in by_kind.values():
+                finished += await self._run_group(group, now)
             if finished:
                 await execute_many(self.engine, FINISH_SQL, finished)
         return len(jobs)
 
-    async def _run_one(self, job: dict[str, Any], attempt: int) -> None:
-        kind = self.kinds.get(job["kind"])
+    async def _run_group(self, jobs: list[dict[str, Any]], now: Any) -> list[tuple[Any, ...]]:
+        """Run jobs of one kind together; if that fails, each alone, so that only the
+        failing ones are rolled back and retried. Returns their finishing rows."""
+        attempts = [int(job["attempts"]) + 1 for job in jobs]
+        savepoint = Savepoint(self.engine, "jobs")
+        if len(jobs) > 1:
+            await savepoint.begin()
+            try:
+                await self._run(jobs, max(attempts))
+            except Exception:
+                await savepoint.rollback()
+            else:
+                await savepoint.release()
+                return [
+                    ("done", a, "", now, job["id"]) for job, a in zip(jobs, attempts, strict=True)
+                ]
+        finished: list[tuple[Any, ...]] = []
+        for job, attempt in zip(jobs, attempts, strict=True):
+            await savepoint.begin()
+            try:
+                await self._run([job], attempt)
+            except Exception as exc:
+                await savepoint.rollback()
+                finished += await self._failed(job, attempt, exc, now)
+            else:
+                await savepoint.release()
+                finished.append(("done", attempt, "", now, job["id"]))
+        return finished
+
+    async def _run(self, jobs: list[dict[str, Any]], attempt: int) -> None:
+        kind = self.kinds.get(jobs[0]["kind"])
         if kind is None:
-            raise LookupError(f"no job kind {job['kind']!r} in this server version")
-        payload = json_column(job["payload"])
-        context = JobContext(
-            clock=self.clock, settings=self.settings, job_id=job["id"], attempt=attempt
-        )
-        await kind.run(context, msgspec.convert(payload, kind.payload, strict=False))
+            raise LookupError(f"no job kind {jobs[0]['kind']!r} in this server version")
+        payloads = [
+            msgspec.convert(json_column(job["payload"]), kind.payload, strict=False) for job in jobs
+        ]
+        context = JobContext(clock=self.clock, settings=self.settings, attempt=attempt)
+        await kind.run(context, payloads)
 
     async def _failed(
         self, job: dict[str, Any], attempt: int, error: Exception, now: Any

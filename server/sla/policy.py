@@ -21,6 +21,9 @@ from server.sla.tables import BusinessCalendar, SlaRule
 
 ANY = "*"
 PRIORITIES = ("P1", "P2", "P3", "P4", "P5")
+# Reactive work has SLA clocks; planned, preventive, inspection and project orders
+# keep to their own due dates.
+SLA_KINDS = frozenset(["customer_request", "service"])
 
 
 def pair_key(group: UUID | None, item: UUID | None) -> str:
@@ -83,7 +86,7 @@ async def policies(orders: Iterable[dict[str, Any]]) -> dict[UUID, Policy]:
         )
         group_of = {str(row["id"]): row["group"] for row in rows}
     groups = {str(g) for g in group_of.values() if g is not None}
-    wanted = {ANY + "/" + ANY}
+    wanted = {pair_key(None, None)}
     for order in orders:
         group = group_of.get(str(order["customer"]))
         for g in (group, None):
@@ -102,8 +105,24 @@ async def policies(orders: Iterable[dict[str, Any]]) -> dict[UUID, Policy]:
     found = {}
     for order in orders:
         group = group_of.get(str(order["customer"]))
-        item = order["service_item"]
-        candidates = (pair_key(group, item), pair_key(group, None), pair_key(None, item))
-        rule = next((rules[k] for k in (*candidates, ANY + "/" + ANY) if k in rules), None)
+        rule = choose_rule(rules, group, order["service_item"]) if covered(order) else None
         found[order["id"]] = Policy(rule, calendars.get(str(group), ALWAYS) if group else ALWAYS)
     return found
+
+
+def covered(order: dict[str, Any]) -> bool:
+    """Whether SLA rules apply to the order at all."""
+    return order["kind"] in SLA_KINDS
+
+
+def choose_rule(rules: dict[str, Rule], group: Any, item: Any) -> Rule | None:
+    """The most specific of ``rules`` (by pair key) for a group and item."""
+    for key in (
+        pair_key(group, item),
+        pair_key(group, None),
+        pair_key(None, item),
+        pair_key(None, None),
+    ):
+        if key in rules:
+            return rules[key]
+    return None

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from uuid import UUID
 
 from server.accounts.system import SYSTEM
 from server.ids import new_id
-from server.notifications.recipients import control_centre, dispatchers
+from server.notifications.recipients import Recipients
 from server.notifications.service import notify
 from server.scheduler.kinds import JobContext, JobKind
 from server.sla.policy import Rule, policies
@@ -34,23 +35,28 @@ def _watching(order: dict[str, Any], timer: Timer, rule: Rule) -> bool:
     return running(order, rule)
 
 
-async def fire(context: JobContext, timer: Timer) -> None:
+async def fire(context: JobContext, timers: list[Timer]) -> None:
+    """Run due timers on one unit of work: their orders, rules and recipients read
+    once for all of them, their changes written together."""
     unit = OrderUnit(SYSTEM, context.clock)
-    if not await unit.exists(timer.order_id):
-        return
-    order = await unit.order(timer.order_id, scoped=False)
-    rule = (await policies([order]))[order["id"]].rule
-    if rule is None or not _watching(order, timer, rule):
-        return
-    breached = order[f"{timer.clock}_breached_at"] is not None
-    if timer.event == "warning" and not breached:
-        _event(unit, order, "sla_warning", timer)
-        people = [order["assignee"], *await dispatchers(order)]
-        notify(unit, people, "sla_warning", order, clock=timer.clock, due_at=timer.due_at)
-    elif timer.event == "breach" and not breached:
-        await _breach(unit, order, timer, rule)
-    elif timer.event == "alarm" and breached and order["alarm_count"] == timer.alarm - 1:
-        await _alarm(context, unit, order, timer, rule)
+    await unit.load(timer.order_id for timer in timers)
+    present = [timer for timer in timers if await unit.exists(timer.order_id)]
+    found = await policies([await unit.order(t.order_id, scoped=False) for t in present])
+    recipients = Recipients(context.settings.control_centre_team)
+    for timer in present:
+        rule = found[timer.order_id].rule
+        order = await unit.order(timer.order_id, scoped=False)
+        if rule is None or not _watching(order, timer, rule):
+            continue
+        breached = order[f"{timer.clock}_breached_at"] is not None
+        people = [order["assignee"], *await recipients.dispatchers(order)]
+        if timer.event == "warning" and not breached:
+            _event(unit, order, "sla_warning", timer)
+            notify(unit, people, "sla_warning", order, clock=timer.clock, due_at=timer.due_at)
+        elif timer.event == "breach" and not breached:
+            _breach(unit, order, timer, rule, people)
+        elif timer.event == "alarm" and breached and order["alarm_count"] == timer.alarm - 1:
+            await _alarm(unit, order, timer, rule, people, recipients)
     await unit.flush()
 
 
@@ -70,7 +76,9 @@ def _event(
     unit.change(order["id"], values or {}, kind, changes, None, note)
 
 
-async def _breach(unit: OrderUnit, order: dict[str, Any], timer: Timer, rule: Rule) -> None:
+def _breach(
+    unit: OrderUnit, order: dict[str, Any], timer: Timer, rule: Rule, people: list[UUID | None]
+) -> None:
     now = unit.clock()
     _event(unit, order, "sla_breach", timer, {f"{timer.clock}_breached_at": now})
     unit.insert(
@@ -84,7 +92,6 @@ async def _breach(unit: OrderUnit, order: dict[str, Any], timer: Timer, rule: Ru
             "breached_at": now,
         },
     )
-    people = [order["assignee"], *await dispatchers(order)]
     notify(unit, people, "sla_breach", order, clock=timer.clock, due_at=timer.due_at)
     if timer.clock == "resolution" and rule.alarm_every_minutes > 0:
         _next_alarm(unit, timer, rule, 1)
@@ -96,10 +103,14 @@ def _next_alarm(unit: OrderUnit, timer: Timer, rule: Rule, alarm: int) -> None:
 
 
 async def _alarm(
-    context: JobContext, unit: OrderUnit, order: dict[str, Any], timer: Timer, rule: Rule
+    unit: OrderUnit,
+    order: dict[str, Any],
+    timer: Timer,
+    rule: Rule,
+    people: list[UUID | None],
+    recipients: Recipients,
 ) -> None:
     _event(unit, order, "sla_alarm", timer, {"alarm_count": timer.alarm})
-    people = [order["assignee"], *await dispatchers(order)]
     notify(unit, people, "sla_alarm", order, alarm=timer.alarm, due_at=timer.due_at)
     if timer.alarm < rule.suspend_after_alarms:
         _next_alarm(unit, timer, rule, timer.alarm + 1)
@@ -109,8 +120,14 @@ async def _alarm(
     if order["status"] != "suspended":
         values = {"status": "suspended", "status_reason": reason, "resumes_to": order["status"]}
         _event(unit, order, "sla_escalated", timer, values, reason)
-    centre = await control_centre(context.settings.control_centre_team)
-    notify(unit, centre, "sla_escalated", order, alarm=timer.alarm, due_at=timer.due_at)
+    notify(
+        unit,
+        await recipients.control_centre(),
+        "sla_escalated",
+        order,
+        alarm=timer.alarm,
+        due_at=timer.due_at,
+    )
 
 
 SLA_TIMER = JobKind(name=TIMER, payload=Timer, run=fire)

@@ -121,10 +121,15 @@ def timers(row: dict[str, Any], policy: Policy, now: datetime) -> list[tuple[dat
     return found
 
 
+def timer_key(timer: Timer) -> str:
+    """What the timer is for: the same timer scheduled twice is one job."""
+    event = f"{timer.event}{timer.alarm or ''}"
+    return f"sla/{timer.order_id}/{timer.clock}/{event}/{timer.due_at.isoformat()}"
+
+
 def schedule(unit: OrderUnit, fire_at: datetime, timer: Timer) -> None:
-    """A timer as a job in the unit's transaction; the same timer twice is one job."""
-    key = f"sla/{timer.order_id}/{timer.clock}/{timer.event}{timer.alarm or ''}/{timer.due_at.isoformat()}"
-    unit.insert(Job, job_row(TIMER, key, fire_at, timer, unit.clock()), ON_KEY_TAKEN)
+    """A timer as a job in the unit's transaction."""
+    unit.insert(Job, job_row(TIMER, timer_key(timer), fire_at, timer, unit.clock()), ON_KEY_TAKEN)
 
 
 async def track(

@@ -15,7 +15,7 @@ from uuid import UUID
 import msgspec
 
 from server.errors import Conflict, Forbidden, TooSoon
-from server.notifications.recipients import dispatchers
+from server.notifications.recipients import Recipients
 from server.notifications.service import notify
 from server.settings import Settings
 from server.workorders.lifecycle import OPEN
@@ -65,4 +65,5 @@ async def urge(
         values["priority"] = raised
         changes["priority"] = [order["priority"], raised]
     unit.change(order_id, values, "urged", changes, device_time, note)
-    notify(unit, [order["assignee"], *await dispatchers(order)], "urged", order, count=count)
+    people = [order["assignee"], *await Recipients().dispatchers(order)]
+    notify(unit, people, "urged", order, count=count)

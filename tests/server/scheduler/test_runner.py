@@ -24,14 +24,15 @@ class Named(msgspec.Struct):
     fail: bool = False
 
 
-async def make_department(context: JobContext, payload: Named) -> None:
-    """A job with a visible effect, written before it (maybe) fails."""
-    await Department.insert(Department(id=new_id(), name=payload.name))
-    if payload.fail:
-        raise RuntimeError(f"{payload.name} fails on attempt {context.attempt}")
+async def make_departments(context: JobContext, payloads: list[Named]) -> None:
+    """Jobs with a visible effect, written before one (maybe) fails."""
+    for payload in payloads:
+        await Department.insert(Department(id=new_id(), name=payload.name))
+        if payload.fail:
+            raise RuntimeError(f"{payload.name} fails on attempt {context.attempt}")
 
 
-KINDS = JobKinds([JobKind("test.department", Named, make_department)])
+KINDS = JobKinds([JobKind("test.department", Named, make_departments)])
 
 
 async def schedule(clock: FakeClock, key: str, minutes: float = 0, **payload: Any) -> None:

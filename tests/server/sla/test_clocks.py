@@ -90,6 +90,15 @@ async def test_an_order_without_a_matching_rule_has_no_due_times(
     assert await Job.count() == 0
 
 
+async def test_planned_work_keeps_its_own_due_date(client: httpx.AsyncClient, world: World) -> None:
+    await add_rule(client, world)
+    for kind in ("planned", "preventive", "inspection", "project"):
+        order = await create(client, world, kind=kind, due_at="2026-12-01T00:00:00Z")
+        assert (order["response_due_at"], order["resolution_due_at"]) == (None, None)
+        assert order["due_at"] == "2026-12-01T00:00:00Z"
+    assert await Job.count() == 0
+
+
 async def test_due_times_come_from_the_most_specific_rule(
     client: httpx.AsyncClient, world: World, clock: FakeClock
 ) -> None:
