@@ -45,6 +45,9 @@ def base_env(database_url: str) -> dict[str, str]:
         "FIELDOPS_DATABASE_URL": database_url,
         "FIELDOPS_VAR_DIR": str(BENCH_DIR / "var"),
         "FIELDOPS_ACCESS_TOKEN_MINUTES": "600",
+        # A cached demo's timers fall due while it waits on disk: a server's scheduler
+        # would work them off during the measurements. bench_scheduler runs its own.
+        "FIELDOPS_RUN_SCHEDULER": "false",
     }
 
 

@@ -23,6 +23,7 @@ from server.masterdata.controllers import CONTROLLERS as MASTERDATA_CONTROLLERS
 from server.migrations import require_current_schema
 from server.notifications.controllers import CONTROLLERS as NOTIFICATION_CONTROLLERS
 from server.openapi import openapi_config, swagger_assets_router
+from server.plans.controllers import CONTROLLERS as PLAN_CONTROLLERS
 from server.scheduler.catalogue import JOB_KINDS
 from server.scheduler.runner import Scheduler
 from server.settings import Settings, load
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
             *MASTERDATA_CONTROLLERS,
             *WORKORDER_CONTROLLERS,
             *SLA_CONTROLLERS,
+            *PLAN_CONTROLLERS,
             *NOTIFICATION_CONTROLLERS,
             *SYNC_CONTROLLERS,
         ],

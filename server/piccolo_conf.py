@@ -19,6 +19,7 @@ APP_REGISTRY = AppRegistry(
         "server.scheduler.piccolo_app",
         "server.sla.piccolo_app",
         "server.notifications.piccolo_app",
+        "server.plans.piccolo_app",
         "sync.piccolo_app",
     ]
 )

@@ -3,7 +3,7 @@ without the (deliberately slow) password hash, so each test starts in a second."
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -32,6 +32,7 @@ class World:
         self.sites: dict[str, UUID] = {}
         self.customers: dict[str, UUID] = {}
         self._tokens: dict[str, str] = {}
+        self._issued: dict[str, datetime] = {}
 
     async def build(self) -> World:
         await Skill.insert(
@@ -103,7 +104,13 @@ class World:
         return self.users[name]["id"]  # type: ignore[no-any-return]
 
     async def token(self, name: str) -> str:
+        """A bearer token valid now: a test that moves its clock past a token's 12 hours
+        gets a new one."""
+        issued = self._issued.get(name)
+        if issued is not None and self.clock() - issued >= timedelta(hours=11):
+            del self._tokens[name]
         if name not in self._tokens:
+            self._issued[name] = self.clock()
             session = Session(
                 id=uuid4(),
                 user=self.id(name),

@@ -1,6 +1,7 @@
 """Every kind of job the scheduler runs: each feature that needs one adds it here."""
 
+from server.plans.occurrences import PLAN_OCCURRENCE
 from server.scheduler.kinds import JobKinds
 from server.sla.timers import SLA_TIMER
 
-JOB_KINDS = JobKinds([SLA_TIMER])
+JOB_KINDS = JobKinds([SLA_TIMER, PLAN_OCCURRENCE])

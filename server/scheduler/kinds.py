@@ -16,7 +16,9 @@ from typing import Any
 import msgspec
 
 from server.clock import Clock
+from server.database import execute_many, insert_sql
 from server.ids import new_id
+from server.scheduler.tables import Job
 from server.settings import Settings
 
 ON_KEY_TAKEN = 'ON CONFLICT ("key") DO NOTHING'
@@ -64,3 +66,11 @@ def job_row(kind: str, key: str, due_at: datetime, payload: Any, now: datetime) 
         "last_error": "",
         "created_at": now,
     }
+
+
+async def enqueue(rows: Iterable[dict[str, Any]]) -> None:
+    """Schedule jobs (``job_row``s) in the caller's write transaction."""
+    rows = list(rows)
+    if rows:
+        statement = insert_sql(Job, tuple(rows[0]), ON_KEY_TAKEN)
+        await execute_many(Job._meta.db, statement, [tuple(row.values()) for row in rows])

@@ -15,6 +15,7 @@ import msgspec
 from msgspec import UNSET
 from piccolo.table import Table
 
+from server.accounts.system import SYSTEM_ID
 from server.accounts.tables import Department, Team, User
 from server.errors import Conflict, Forbidden, Invalid, NotFound
 from server.ids import new_id
@@ -190,7 +191,7 @@ class OrderOperations:
                 "first_response_at": None,
                 "resolved_at": None,
                 "closed_at": None,
-                "created_by": self.actor.user_id,
+                "created_by": None if self.actor.user_id == SYSTEM_ID else self.actor.user_id,
                 "created_at": now,
                 "updated_at": now,
                 "version": 0,
