@@ -163,6 +163,9 @@ class OrderFactory:
             "template": self.templates[plan.template] if plan.template else None,
             "custom_fields": custom_fields,
             "due_at": created + plan.due,
+            # Project tasks are planned from their creation to their due time.
+            "planned_start_at": created if kind == "project" else None,
+            "planned_end_at": created + plan.due if kind == "project" else None,
             "first_response_at": life.first_response_at,
             "resolved_at": life.resolved_at,
             "closed_at": life.closed_at,

@@ -192,6 +192,28 @@ class WorkOrderController(Controller):
         assignee and the dispatchers are told."""
         return await orders.urge(order_id, data)
 
+    @get("/{order_id:uuid}/gantt", operation_id="GetProjectGantt", responses=errors(401, 404))
+    async def project_gantt(self, order_id: OrderId, orders: OrderServiceDep) -> schemas.Gantt:
+        """A project's tasks for a Gantt chart: dates (planned, or creation to due),
+        progress from each status, dependencies, and the project's rolled-up progress."""
+        return await orders.gantt(order_id)
+
+    @put(
+        "/{order_id:uuid}/dependencies",
+        operation_id="SetTaskDependencies",
+        responses=errors(400, 401, 403, 404, 422),
+    )
+    async def set_dependencies(
+        self,
+        order_id: OrderId,
+        data: JSONBody[schemas.DependenciesUpdate],
+        orders: OrderServiceDep,
+    ) -> schemas.Gantt:
+        """Set the tasks of the same project this task waits for (admins and managers);
+        a circle of waiting tasks is refused (422 dependency_cycle). Answers the
+        project's chart."""
+        return await orders.set_dependencies(order_id, data)
+
     @get(
         "/{order_id:uuid}/timeline", operation_id="GetWorkOrderTimeline", responses=errors(401, 404)
     )

@@ -40,6 +40,8 @@ ORDER_DOC_FIELDS = (
     ("template_id", "template"),
     ("custom_fields", "custom_fields"),
     ("due_at", "due_at"),
+    ("planned_start_at", "planned_start_at"),
+    ("planned_end_at", "planned_end_at"),
     ("first_response_at", "first_response_at"),
     ("resolved_at", "resolved_at"),
     ("closed_at", "closed_at"),
@@ -60,6 +62,8 @@ ORDER_DOC_FIELDS = (
 )
 TIME_FIELDS = (
     "due_at",
+    "planned_start_at",
+    "planned_end_at",
     "first_response_at",
     "resolved_at",
     "closed_at",

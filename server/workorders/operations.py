@@ -51,6 +51,8 @@ STAFF_EDITABLE = frozenset(
         "parent_id",
         "custom_fields",
         "due_at",
+        "planned_start_at",
+        "planned_end_at",
     ]
 )
 FIELD_EDITABLE = frozenset(["description", "custom_fields"])
@@ -73,11 +75,22 @@ CREATION_FIELDS = (
     "parent_id",
     "template_id",
     "due_at",
+    "planned_start_at",
+    "planned_end_at",
 )
 
 
 def _column(field: str) -> str:
     return field.removesuffix("_id")
+
+
+def _check_planned(start: datetime | None, end: datetime | None) -> None:
+    if start is not None and end is not None and end < start:
+        raise Invalid(
+            "the planned end is before the planned start",
+            {"planned_start_at": start.isoformat(), "planned_end_at": end.isoformat()},
+            code="invalid_plan_dates",
+        )
 
 
 class OrderOperations:
@@ -171,6 +184,7 @@ class OrderOperations:
         )
         if assignee is not None:
             values.setdefault("team_id", assignee["team"])
+        _check_planned(values.get("planned_start_at"), values.get("planned_end_at"))
         order_id = data.id or new_id()
         if await self.unit.exists(order_id):
             raise Conflict(
@@ -267,6 +281,10 @@ class OrderOperations:
                 values[column] = new
         if not diff:
             return
+        _check_planned(
+            values.get("planned_start_at", row["planned_start_at"]),
+            values.get("planned_end_at", row["planned_end_at"]),
+        )
         if requested.get("parent_id") is not None:
             await self._check_not_ancestor(order_id, requested["parent_id"])
         asset = values.get("asset", row["asset"])

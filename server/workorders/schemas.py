@@ -53,6 +53,8 @@ class WorkOrder(msgspec.Struct, kw_only=True):
     template_id: UUID | None
     custom_fields: dict[str, Any]
     due_at: datetime | None
+    planned_start_at: datetime | None = None
+    planned_end_at: datetime | None = None
     first_response_at: datetime | None
     resolved_at: datetime | None
     closed_at: datetime | None
@@ -87,6 +89,30 @@ class WorkOrder(msgspec.Struct, kw_only=True):
     last_urged_at: datetime | None = None
     starred: bool = False
     important: bool = False
+
+
+class GanttTask(msgspec.Struct, kw_only=True):
+    id: UUID
+    number: str
+    title: str
+    status: Status
+    assignee_id: UUID | None
+    assignee_name: str | None
+    start: datetime
+    end: datetime
+    planned: Annotated[bool, Meta(description="false: drawn from creation to due time")]
+    progress: Annotated[int, Meta(ge=0, le=100)]
+    dependencies: Annotated[list[UUID], Meta(description="tasks this one waits for")]
+
+
+class Gantt(msgspec.Struct, kw_only=True):
+    project: Annotated[GanttTask, Meta(description="the project, its progress rolled up")]
+    tasks: list[GanttTask]
+
+
+class DependenciesUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    depends_on: Annotated[list[UUID], Meta(max_length=50)]
+    device_time: Timestamp | None = None
 
 
 class TimelineEvent(msgspec.Struct, kw_only=True):
@@ -139,6 +165,8 @@ class WorkOrderCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     template_id: UUID | None = None
     custom_fields: CustomFields = msgspec.field(default_factory=dict)
     due_at: Timestamp | None = None
+    planned_start_at: Timestamp | None = None
+    planned_end_at: Timestamp | None = None
     device_time: Timestamp | None = None
 
 
@@ -156,6 +184,8 @@ class WorkOrderUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     parent_id: UUID | UnsetType | None = UNSET
     custom_fields: CustomFields | UnsetType = UNSET
     due_at: Timestamp | UnsetType | None = UNSET
+    planned_start_at: Timestamp | UnsetType | None = UNSET
+    planned_end_at: Timestamp | UnsetType | None = UNSET
     version: int | UnsetType = UNSET
     device_time: Timestamp | None = None
 

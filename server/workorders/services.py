@@ -12,6 +12,7 @@ from server.clock import Clock
 from server.errors import Invalid
 from server.workorders import lifecycle, schemas
 from server.workorders.operations import OrderOperations
+from server.workorders.projects import gantt, set_dependencies
 from server.workorders.queries import encode_cursor, fetch_order, fetch_page, fetch_timeline
 from server.workorders.tables import OrderFlag
 from server.workorders.unit import unit_of_work
@@ -93,6 +94,17 @@ class WorkOrderService:
         async with unit_of_work(self.actor, self.clock) as unit:
             await urge(unit, order_id, self.urging, data.note, data.device_time)
         return await self._response(order_id)
+
+    async def gantt(self, order_id: UUID) -> schemas.Gantt:
+        return await gantt(self.actor, order_id)
+
+    async def set_dependencies(
+        self, order_id: UUID, data: schemas.DependenciesUpdate
+    ) -> schemas.Gantt:
+        async with unit_of_work(self.actor, self.clock) as unit:
+            await set_dependencies(unit, order_id, data.depends_on, data.device_time)
+            parent = (await unit.order(order_id))["parent"]
+        return await gantt(self.actor, parent)
 
     async def set_flags(self, order_id: UUID, data: schemas.FlagsUpdate) -> schemas.Flags:
         async with unit_of_work(self.actor, self.clock) as unit:

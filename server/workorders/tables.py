@@ -60,6 +60,9 @@ class WorkOrder(Table):
     template = ForeignKey(Template, null=True, on_delete=OnDelete.restrict)
     custom_fields = JSON(default="{}")
     due_at = Timestamptz(null=True, default=None, index=True)
+    # When the work is planned to happen (project tasks, scheduling by person and time).
+    planned_start_at = Timestamptz(null=True, default=None)
+    planned_end_at = Timestamptz(null=True, default=None)
     first_response_at = Timestamptz(null=True, default=None)
     resolved_at = Timestamptz(null=True, default=None)
     closed_at = Timestamptz(null=True, default=None)
@@ -107,6 +110,14 @@ class TimelineEvent(Table):
     note = Text(default="")
     # The event as the API's JSON document (server/workorders/documents.py).
     doc = Text(default="")
+
+
+class OrderDependency(Table):
+    """A project task that may start only after another task of the same project."""
+
+    id = UUID(primary_key=True)
+    order = ForeignKey(WorkOrder, index=True, on_delete=OnDelete.cascade)
+    depends_on = ForeignKey(WorkOrder, index=True, on_delete=OnDelete.cascade)
 
 
 class Comment(Table):

@@ -69,6 +69,8 @@ class OrderRow(msgspec.Struct):
     template: UUID | None
     custom_fields: Any
     due_at: datetime | None
+    planned_start_at: datetime | None
+    planned_end_at: datetime | None
     first_response_at: datetime | None
     resolved_at: datetime | None
     closed_at: datetime | None
