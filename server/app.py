@@ -19,6 +19,7 @@ from server.dependencies import DEPENDENCIES
 from server.errors import EXCEPTION_HANDLERS
 from server.health import health
 from server.input_guard import refuse_nul
+from server.maintenance.controllers import CONTROLLERS as MAINTENANCE_CONTROLLERS
 from server.masterdata.controllers import CONTROLLERS as MASTERDATA_CONTROLLERS
 from server.migrations import require_current_schema
 from server.notifications.controllers import CONTROLLERS as NOTIFICATION_CONTROLLERS
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
             *WORKORDER_CONTROLLERS,
             *SLA_CONTROLLERS,
             *PLAN_CONTROLLERS,
+            *MAINTENANCE_CONTROLLERS,
             *NOTIFICATION_CONTROLLERS,
             *SYNC_CONTROLLERS,
         ],

@@ -20,6 +20,7 @@ APP_REGISTRY = AppRegistry(
         "server.sla.piccolo_app",
         "server.notifications.piccolo_app",
         "server.plans.piccolo_app",
+        "server.maintenance.piccolo_app",
         "sync.piccolo_app",
     ]
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from uuid import UUID
 
 import msgspec
@@ -187,6 +187,8 @@ class Asset(msgspec.Struct):
     warranty_until: date | None
     maintenance_interval_days: int | None
     meter_unit: str | None
+    meter_reading: float | None = None
+    meter_read_at: datetime | None = None
 
 
 class AssetCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

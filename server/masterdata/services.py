@@ -69,6 +69,8 @@ ASSET_COLUMNS = (
     Asset.warranty_until,
     Asset.maintenance_interval_days,
     Asset.meter_unit,
+    Asset.meter_reading,
+    Asset.meter_read_at,
 )
 SERVICE_ITEM_COLUMNS = (
     ServiceItem.id,

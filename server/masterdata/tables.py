@@ -7,6 +7,7 @@ from piccolo.columns import (
     ForeignKey,
     Integer,
     Text,
+    Timestamptz,
     Varchar,
 )
 from piccolo.columns.base import OnDelete
@@ -51,6 +52,9 @@ class Asset(Table):
     warranty_until = Date(null=True, default=None)
     maintenance_interval_days = Integer(null=True, default=None)
     meter_unit = Varchar(length=16, null=True, default=None)
+    # The latest meter reading (server/maintenance/): what usage-based maintenance counts.
+    meter_reading = DoublePrecision(null=True, default=None)
+    meter_read_at = Timestamptz(null=True, default=None)
     # The sync sequence value of the latest change (server/workorders/changes.py).
     sync_seq = BigInt(default=0, index=True)
 

@@ -24,12 +24,15 @@ def notify(
     unit: OrderUnit,
     recipients: Iterable[UUID | None],
     kind: str,
-    order: dict[str, Any],
+    order: dict[str, Any] | None,
     **params: Any,
 ) -> None:
-    """Tell each recipient (once, whatever the repeats; None skipped) about ``order``."""
+    """Tell each recipient (once, whatever the repeats; None skipped) about ``order``
+    (None: about something else, all said in ``params``)."""
     now = unit.clock()
-    details = {"number": f"WO-{order['number']:06d}", "title": order["title"], **params}
+    details = params
+    if order is not None:
+        details = {"number": f"WO-{order['number']:06d}", "title": order["title"], **params}
     encoded = msgspec.json.encode(details).decode()
     for user in dict.fromkeys(r for r in recipients if r is not None):
         unit.insert(
@@ -38,7 +41,7 @@ def notify(
                 "id": new_id(),
                 "user": user,
                 "kind": kind,
-                "order": order["id"],
+                "order": order["id"] if order is not None else None,
                 "params": encoded,
                 "created_at": now,
                 "read_at": None,

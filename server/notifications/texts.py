@@ -32,6 +32,10 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
             "{title}：自 {due_at} 超时，请控制中心处理",
         ),
     },
+    "warranty_expiring": {
+        "en": ("Warranty ends {warranty_until}: {asset}", "{asset} ({tag}) at {site}"),
+        "zh-CN": ("保修将于 {warranty_until} 到期：{asset}", "{asset}（{tag}），{site}"),
+    },
     "urged": {
         "en": ("{number} urged ({count})", "{title}: the requester asks for progress"),
         "zh-CN": ("{number} 催单（第 {count} 次）", "{title}：报修人催促处理"),

@@ -1,7 +1,8 @@
 """Every kind of job the scheduler runs: each feature that needs one adds it here."""
 
+from server.maintenance.sweep import MAINTENANCE_SWEEP, WARRANTY_WARNING
 from server.plans.occurrences import PLAN_OCCURRENCE
 from server.scheduler.kinds import JobKinds
 from server.sla.timers import SLA_TIMER
 
-JOB_KINDS = JobKinds([SLA_TIMER, PLAN_OCCURRENCE])
+JOB_KINDS = JobKinds([SLA_TIMER, PLAN_OCCURRENCE, MAINTENANCE_SWEEP, WARRANTY_WARNING])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import msgspec
@@ -39,6 +39,8 @@ class JobKind:
     # Runs due jobs of this kind (their payloads), inside the claiming write
     # transaction: raising rolls back its writes, and the jobs run again one by one.
     run: Callable[[JobContext, list[Any]], Awaitable[None]]
+    # A sweep that repeats: it runs at start-up and then once per this interval.
+    every: timedelta | None = None
 
 
 class JobKinds:
@@ -51,6 +53,22 @@ class JobKinds:
 
     def get(self, name: str) -> JobKind | None:
         return self._kinds.get(name)
+
+    def periodic(self) -> list[JobKind]:
+        return [kind for kind in self._kinds.values() if kind.every is not None]
+
+
+class Tick(msgspec.Struct):
+    """The payload of a periodic job: nothing but its time."""
+
+
+def tick_row(kind: JobKind, at: datetime, now: datetime) -> dict[str, Any]:
+    """The periodic job of the interval holding ``at``; every process that asks for
+    it gets the same one."""
+    assert kind.every is not None
+    step = kind.every.total_seconds()
+    slot = datetime.fromtimestamp(at.timestamp() // step * step, UTC)
+    return job_row(kind.name, f"{kind.name}@{slot.isoformat()}", slot, Tick(), now)
 
 
 def job_row(kind: str, key: str, due_at: datetime, payload: Any, now: datetime) -> dict[str, Any]:

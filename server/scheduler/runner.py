@@ -29,7 +29,7 @@ from server.database import (
     json_column,
     write_transaction,
 )
-from server.scheduler.kinds import JobContext, JobKinds
+from server.scheduler.kinds import JobContext, JobKinds, enqueue, tick_row
 from server.scheduler.tables import Job
 from server.settings import Settings
 
@@ -68,8 +68,20 @@ class Scheduler:
                 break
         return total
 
+    async def start_periodic(self) -> None:
+        """Schedule each periodic kind's job of the current interval (due now)."""
+        now = self.clock()
+        rows = [tick_row(kind, now, now) for kind in self.kinds.periodic()]
+        if rows:
+            async with write_transaction(self.engine):
+                await enqueue(rows)
+
     async def run_forever(self) -> None:
         """Poll for due jobs until cancelled; a failing poll is logged and retried."""
+        try:
+            await self.start_periodic()
+        except Exception:
+            log.exception("could not schedule the periodic jobs; they start with the next run")
         while True:
             try:
                 ran = await self.run_due()
@@ -142,6 +154,9 @@ class Scheduler:
         ]
         context = JobContext(clock=self.clock, settings=self.settings, attempt=attempt)
         await kind.run(context, payloads)
+        if kind.every is not None:
+            now = self.clock()
+            await enqueue([tick_row(kind, now + kind.every, now)])
 
     async def _failed(
         self, job: dict[str, Any], attempt: int, error: Exception, now: Any

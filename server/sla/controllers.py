@@ -10,7 +10,7 @@ from litestar import Controller, delete, get, patch, post, put
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from server.dependencies import ActorDep
+from server.dependencies import ActorDep, ClockDep
 from server.openapi import SECURITY, errors
 from server.sla import schemas
 from server.sla.services import SlaService
@@ -18,8 +18,8 @@ from server.sla.services import SlaService
 LimitQuery = Annotated[int, QueryParameter(ge=1, le=500, description="rows at most")]
 
 
-def provide_sla_service(actor: ActorDep) -> SlaService:
-    return SlaService(actor)
+def provide_sla_service(actor: ActorDep, clock: ClockDep) -> SlaService:
+    return SlaService(actor, clock)
 
 
 SlaServiceDep = NamedDependency[SlaService]

@@ -88,6 +88,11 @@ class SlaBreach(msgspec.Struct, kw_only=True):
     priority: str
     due_at: datetime
     breached_at: datetime
+    ended_at: Annotated[
+        datetime | None,
+        Meta(description="when the clock stopped: first response, or resolution; null: still late"),
+    ]
+    overdue_seconds: Annotated[int, Meta(description="from the due time to ended_at, or to now")]
 
 
 class SlaBreachPage(msgspec.Struct):

@@ -17,6 +17,7 @@ import asyncpg
 import msgspec
 
 from server.accounts.actor import Actor
+from server.clock import Clock
 from server.database import fetch, json_column, write_transaction
 from server.errors import Conflict, Forbidden, Invalid, NotFound
 from server.ids import new_id
@@ -101,8 +102,9 @@ def _require_staff(actor: Actor) -> None:
 
 
 class SlaService:
-    def __init__(self, actor: Actor) -> None:
+    def __init__(self, actor: Actor, clock: Clock) -> None:
         self.actor = actor
+        self.clock = clock
 
     async def list_rules(self) -> list[schemas.SlaRule]:
         _require_staff(self.actor)
@@ -245,9 +247,20 @@ class SlaService:
         condition = f"WHERE {where.text}" if where.text else ""
         rows = await fetch(
             SlaRule._meta.db,
-            'SELECT b.id, b."order" AS order_id, b.clock, b.priority, b.due_at, b.breached_at '
+            'SELECT b.id, b."order" AS order_id, b.clock, b.priority, b.due_at, b.breached_at, '
+            "CASE WHEN b.clock = 'response' THEN t.first_response_at "
+            "ELSE coalesce(t.resolved_at, t.closed_at) END AS ended_at "
             f'FROM sla_breach b JOIN work_order t ON t.id = b."order" {condition} '
             "ORDER BY b.breached_at DESC LIMIT {}",
             [*where.args, limit],
         )
-        return msgspec.convert(rows, list[schemas.SlaBreach], strict=False)
+        now = self.clock()
+        found = msgspec.convert(
+            [{**row, "overdue_seconds": 0} for row in rows], list[schemas.SlaBreach], strict=False
+        )
+        return [
+            msgspec.structs.replace(
+                b, overdue_seconds=max(int(((b.ended_at or now) - b.due_at).total_seconds()), 0)
+            )
+            for b in found
+        ]

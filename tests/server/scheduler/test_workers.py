@@ -79,8 +79,10 @@ async def test_two_workers_fire_each_timer_once(
     texts = [log.read_text() for log in logs]
     assert codes == [0, 0], texts
     assert await due_now() == 0, texts
-    assert await Job.count().where(Job.state == "done") == TIMERS
-    assert await Job.count().where(Job.attempts != 1) == 0, "a job ran more than once"
+    # (Each worker also ran the maintenance sweep of the hour: one of them did.)
+    assert await Job.count().where(Job.state == "done", Job.kind == "sla.timer") == TIMERS
+    twice = await Job.count().where(Job.kind == "sla.timer", Job.attempts != 1)
+    assert twice == 0, "a timer ran more than once"
     for kind, expected in (("sla_warning", 2 * ORDERS), ("sla_breach", 2 * ORDERS)):
         assert await TimelineEvent.count().where(TimelineEvent.kind == kind) == expected
     assert await SlaBreach.count() == 2 * ORDERS

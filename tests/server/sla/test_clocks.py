@@ -264,6 +264,15 @@ async def test_a_missed_response_is_a_breach_and_a_timely_one_is_not(
     assert [(b["order_id"], b["clock"]) for b in breaches.json()["items"]] == [
         (late["id"], "response")
     ]
+    assert (
+        breaches.json()["items"][0]["ended_at"],
+        breaches.json()["items"][0]["overdue_seconds"],
+    ) == (None, 60)
+    clock.advance(minutes=10)
+    await act(client, world, late["id"], "accept", "north_tech")
+    clock.advance(minutes=10)
+    ended = await client.get("/api/sla/breaches", headers=await world.headers("north_manager"))
+    assert ended.json()["items"][0]["overdue_seconds"] == 11 * 60  # late until the response
     other = await client.get("/api/sla/breaches", headers=await world.headers("south_manager"))
     assert other.json()["items"] == []
 
