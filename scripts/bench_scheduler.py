@@ -173,7 +173,7 @@ def run(admin_url: str, timers: int, workers: int) -> None:
         }
         fieldops(env, "migrate")
         asyncio.run(fill(url, timers))
-        pending = "SELECT count(*) FROM job WHERE state = 'pending'"
+        pending = "SELECT count(*) FROM job WHERE state = 'pending' AND kind = 'sla.timer'"
         began = time.perf_counter()
         processes = [
             subprocess.Popen(
@@ -194,7 +194,10 @@ def run(admin_url: str, timers: int, workers: int) -> None:
             for process in processes:
                 process.wait(timeout=60)
         done = asyncio.run(
-            count(url, "SELECT count(*) FROM job WHERE state = 'done' AND attempts = 1")
+            count(
+                url,
+                "SELECT count(*) FROM job WHERE kind = 'sla.timer' AND state = 'done' AND attempts = 1",
+            )
         )
         events = asyncio.run(
             count(url, "SELECT count(*) FROM timeline_event WHERE kind = 'sla_breach'")
