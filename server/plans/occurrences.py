@@ -81,7 +81,9 @@ async def open_occurrences(context: JobContext, timers: list[PlanTimer]) -> None
                 paused = True
                 break
         else:
-            following = upcoming(rule, due[-1], 1)[0] if len(due) == BATCH else None
+            # All within the window: the next job is for the first beyond this batch.
+            beyond = upcoming(rule, due[-1], 1) if len(due) == BATCH else []
+            following = beyond[0] if beyond else None
         await RecurringPlan.update(
             {
                 RecurringPlan.generated: opened,

@@ -53,6 +53,8 @@ async def fire(context: JobContext, timers: list[Timer]) -> None:
         if timer.event == "warning" and not breached:
             _event(unit, order, "sla_warning", timer)
             notify(unit, people, "sla_warning", order, clock=timer.clock, due_at=timer.due_at)
+            breach = Timer(timer.order_id, timer.clock, "breach", timer.due_at)
+            schedule(unit, timer.due_at, breach)
         elif timer.event == "breach" and not breached:
             _breach(unit, order, timer, rule, people)
         elif timer.event == "alarm" and breached and order["alarm_count"] == timer.alarm - 1:

@@ -6,8 +6,8 @@ response target to the first response, the resolution target plus the time the
 resolution clock stood still. That clock stands still while the order is resolved
 (until reopened) and, where the rule says so, while it is suspended. Due times are
 derived values: they are written with the change that moved them, in the same
-version. Each new due time gets its timers (a warning, the breach) as scheduler
-jobs in the same transaction; a timer whose due time has since moved finds the
+version. Each new due time gets its first timer (the warning, which schedules the
+breach) as a scheduler job in the same transaction; a timer whose due time has since moved finds the
 order changed and does nothing (server/sla/timers.py).
 """
 
@@ -98,8 +98,9 @@ def sla_values(
 
 
 def timers(row: dict[str, Any], policy: Policy, now: datetime) -> list[tuple[datetime, Timer]]:
-    """The warning and breach timers of the order's running clocks, with the time
-    each fires."""
+    """The next timer of each of the order's running clocks, with the time it fires:
+    the warning, or the breach when the warning is moot. A clock has one timer
+    pending at a time: the warning schedules the breach (server/sla/timers.py)."""
     rule, calendar = policy.rule, policy.calendar
     if rule is None or row["status"] not in OPEN:
         return []
@@ -117,7 +118,8 @@ def timers(row: dict[str, Any], policy: Policy, now: datetime) -> list[tuple[dat
         warn = calendar.add(row["created_at"], target * rule.warn_at_percent / 100 + spent)
         if warn < due and due > now:
             found.append((warn, Timer(row["id"], clock, "warning", due)))
-        found.append((due, Timer(row["id"], clock, "breach", due)))
+        else:
+            found.append((due, Timer(row["id"], clock, "breach", due)))
     return found
 
 
