@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from uuid6 import uuid7
+# The compat flavour makes the standard library's UUID (sqlite3 finds its adapters by
+# exact type), in 1.3 µs against 6 µs for the uuid6 package: a sync push makes ~150.
+from uuid_utils.compat import uuid7
 
 
 def new_id() -> UUID:
-    # A plain UUID: sqlite3 finds its adapters by exact type, not by subclass.
-    return UUID(int=uuid7().int)
+    return uuid7()

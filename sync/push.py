@@ -21,7 +21,7 @@ from server.clock import Clock
 from server.database import (
     Savepoint,
     execute_many,
-    for_update,
+    fetch,
     insert_sql,
     json_column,
     write_transaction,
@@ -46,6 +46,12 @@ from sync.registry import MutationContext, MutationType, Registry
 from sync.tables import SyncClient, SyncMutation
 
 Decoded = tuple[schemas.Mutation, MutationType, Any]
+LOCK_CLIENT_SQL = (
+    'INSERT INTO sync_client (id, "user", last_mutation_id, created_at, last_seen_at) '
+    "VALUES ({}, {}, {}, {}, {}) ON CONFLICT (id) DO UPDATE SET last_seen_at = excluded.last_seen_at "
+    'RETURNING "user", last_mutation_id'
+)
+ADVANCE_CLIENT_SQL = "UPDATE sync_client SET last_mutation_id = {}, last_seen_at = {} WHERE id = {}"
 RECORD_SQL = insert_sql(
     SyncMutation,
     ("client", "mutation_id", "name", "outcome", "code", "message", "details", "applied_at"),
@@ -123,9 +129,9 @@ class PushService:
                 results += await self._apply(request.client_id, new)
                 last = new[-1][0].id
                 await self._record(request.client_id, new, results[-len(new) :])
-            await SyncClient.update(
-                {SyncClient.last_mutation_id: last, SyncClient.last_seen_at: self.clock()}
-            ).where(SyncClient.id == request.client_id)
+            await execute_many(
+                engine, ADVANCE_CLIENT_SQL, [(last, self.clock(), request.client_id)]
+            )
         return schemas.PushResponse(
             protocol=schemas.PROTOCOL_VERSION, last_mutation_id=last, results=results
         )
@@ -197,22 +203,15 @@ class PushService:
         push. A device the server does not know (new, or forgotten) is registered to
         continue from its first id, so it never loops on a gap."""
         now = self.clock()
-        await SyncClient.insert(
-            SyncClient(
-                id=client_id,
-                user=self.actor.user_id,
-                last_mutation_id=start,
-                created_at=now,
-                last_seen_at=now,
-            )
-        ).on_conflict(action="DO NOTHING")
-        row = await for_update(
-            SyncClient.select(SyncClient.user, SyncClient.last_mutation_id).where(
-                SyncClient.id == client_id
-            )
-        ).first()
-        assert row is not None
-        if row["user"] != self.actor.user_id:
+        # One statement registers a new device or finds a known one, and (updating it)
+        # locks its row on PostgreSQL. A refusal below rolls the update back.
+        rows = await fetch(
+            SyncClient._meta.db,
+            LOCK_CLIENT_SQL,
+            [client_id, self.actor.user_id, start, now, now],
+        )
+        row = rows[0]
+        if UUID(str(row["user"])) != self.actor.user_id:
             raise Forbidden(
                 "this client id belongs to another user: make a new one after each login",
                 code="client_not_yours",
