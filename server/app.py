@@ -12,6 +12,7 @@ from litestar import Litestar
 from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 
+from geo.controllers import CONTROLLERS as GEO_CONTROLLERS
 from server.accounts.controllers import AuthController, UserController
 from server.clock import Clock, utc_now
 from server.database import bind, close_pool, create_engine, open_pool
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
             *MAINTENANCE_CONTROLLERS,
             *NOTIFICATION_CONTROLLERS,
             *SYNC_CONTROLLERS,
+            *GEO_CONTROLLERS,
         ],
         dependencies=DEPENDENCIES,
         before_request=refuse_nul,

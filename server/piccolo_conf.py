@@ -22,5 +22,6 @@ APP_REGISTRY = AppRegistry(
         "server.plans.piccolo_app",
         "server.maintenance.piccolo_app",
         "sync.piccolo_app",
+        "geo.piccolo_app",
     ]
 )

@@ -1,0 +1,71 @@
+"""HTTP endpoints of check-ins."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Controller, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from geo import schemas
+from geo.services import CheckInService
+from server.dependencies import ActorDep, ClockDep
+from server.openapi import SECURITY, errors
+
+LimitQuery = Annotated[int, QueryParameter(ge=1, le=500, description="rows at most")]
+
+
+def provide_check_in_service(actor: ActorDep, clock: ClockDep) -> CheckInService:
+    return CheckInService(actor, clock)
+
+
+CheckInServiceDep = NamedDependency[CheckInService]
+DEPENDENCIES = {"service": Provide(provide_check_in_service, sync_to_thread=False)}
+
+
+class OrderCheckInController(Controller):
+    path = "/api/work-orders/{order_id:uuid}/check-ins"
+    tags = ["check-ins"]
+    security = SECURITY
+    dependencies = DEPENDENCIES
+
+    @post("/", operation_id="CheckIn", responses=errors(400, 401, 403, 404, 409))
+    async def check_in(
+        self,
+        order_id: FromPath[UUID],
+        data: JSONBody[schemas.CheckInCreate],
+        service: CheckInServiceDep,
+    ) -> schemas.CheckIn:
+        """Check in at (or out of) the order's site, as its assignee. Always kept: a fix
+        outside the geofence (radius plus the fix's accuracy, at most twice the
+        radius) or a device time over 24 h ahead or before the order is flagged, not
+        refused. Checking in moves an en_route order to on_site."""
+        return await service.record(order_id, data)
+
+    @get("/", operation_id="ListOrderCheckIns", responses=errors(401, 404))
+    async def list_check_ins(
+        self, order_id: FromPath[UUID], service: CheckInServiceDep
+    ) -> schemas.OrderCheckIns:
+        """The order's check-ins, with its travel time (en_route to on_site) and on-site
+        time (check-in to check-out)."""
+        return await service.of_order(order_id)
+
+
+class FlaggedCheckInController(Controller):
+    path = "/api/check-ins"
+    tags = ["check-ins"]
+    security = SECURITY
+    dependencies = DEPENDENCIES
+
+    @get("/flagged", operation_id="ListFlaggedCheckIns", responses=errors(400, 401, 403))
+    async def flagged(
+        self, service: CheckInServiceDep, limit: LimitQuery = 100
+    ) -> schemas.CheckInPage:
+        """Check-ins outside their geofence or with a device clock off, in the caller's
+        scope, the latest first (admins and managers)."""
+        return schemas.CheckInPage(items=await service.flagged(limit))
+
+
+CONTROLLERS = [OrderCheckInController, FlaggedCheckInController]

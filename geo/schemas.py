@@ -1,0 +1,55 @@
+"""Request and response bodies of check-ins."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+import msgspec
+from msgspec import Meta
+
+from server.types import Latitude, Longitude, Timestamp
+
+Accuracy = Annotated[float, Meta(gt=0, le=100_000, description="the fix's accuracy in metres")]
+CheckInKind = Literal["check_in", "check_out"]
+Flag = Literal["outside_geofence", "clock_skew"]
+
+
+class CheckInCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    id: Annotated[UUID | None, Meta(description="made by the device; default: the server's")] = None
+    kind: CheckInKind = "check_in"
+    latitude: Latitude
+    longitude: Longitude
+    accuracy_m: Accuracy
+    device_time: Timestamp | None = None
+
+
+class CheckIn(msgspec.Struct, kw_only=True):
+    id: UUID
+    order_id: UUID
+    user_id: UUID
+    kind: CheckInKind
+    latitude: float
+    longitude: float
+    accuracy_m: float
+    device_time: datetime | None
+    received_at: datetime
+    at: Annotated[
+        datetime, Meta(description="the device's time, or received_at when its clock is off")
+    ]
+    distance_m: Annotated[
+        float | None, Meta(description="to the site; null: the order has no site")
+    ]
+    inside: bool | None
+    flags: list[Flag]
+
+
+class OrderCheckIns(msgspec.Struct, kw_only=True):
+    items: list[CheckIn]
+    travel_seconds: Annotated[int | None, Meta(description="en_route to on_site, summed")]
+    on_site_seconds: Annotated[int | None, Meta(description="check-in to check-out, summed")]
+
+
+class CheckInPage(msgspec.Struct):
+    items: list[CheckIn]

@@ -1,0 +1,65 @@
+"""Reading and recording check-ins."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from geo import schemas
+from geo.checkins import check_in, on_site_seconds, to_check_in, travel_seconds
+from geo.tables import CheckIn
+from server.accounts.actor import Actor
+from server.clock import Clock
+from server.database import fetch, json_column
+from server.errors import Forbidden
+from server.sql import Sql
+from server.workorders.queries import fetch_order
+from server.workorders.scope import in_scope
+from server.workorders.tables import TimelineEvent
+from server.workorders.unit import unit_of_work
+
+
+class CheckInService:
+    def __init__(self, actor: Actor, clock: Clock) -> None:
+        self.actor = actor
+        self.clock = clock
+
+    async def record(self, order_id: UUID, data: schemas.CheckInCreate) -> schemas.CheckIn:
+        async with unit_of_work(self.actor, self.clock) as unit:
+            check_in_id = await check_in(unit, order_id, data)
+        row = await CheckIn.select().where(CheckIn.id == check_in_id).first()
+        assert row is not None
+        return to_check_in(row)
+
+    async def of_order(self, order_id: UUID) -> schemas.OrderCheckIns:
+        """The order's check-ins, oldest first, with its travel and on-site times."""
+        await fetch_order(self.actor, order_id)
+        rows = await CheckIn.select().where(CheckIn.order == order_id).order_by(CheckIn.at)
+        items = [to_check_in(row) for row in rows]
+        events = (
+            await TimelineEvent.select(
+                TimelineEvent.at, TimelineEvent.device_time, TimelineEvent.changes
+            )
+            .where(TimelineEvent.order == order_id)
+            .order_by(TimelineEvent.version)
+        )
+        for event in events:
+            event["changes"] = json_column(event["changes"])
+        return schemas.OrderCheckIns(
+            items=items,
+            travel_seconds=travel_seconds(events),
+            on_site_seconds=on_site_seconds(items),
+        )
+
+    async def flagged(self, limit: int) -> list[schemas.CheckIn]:
+        """Doubtful check-ins (outside the geofence, device clock off) of the orders
+        in the caller's scope, the latest first (admins and managers)."""
+        if not self.actor.can_manage:
+            raise Forbidden("only admins and managers review check-ins")
+        where = Sql("c.flagged = {}", True) & in_scope(self.actor, "t")
+        rows = await fetch(
+            CheckIn._meta.db,
+            f'SELECT c.* FROM check_in c JOIN work_order t ON t.id = c."order" WHERE {where.text} '
+            "ORDER BY c.received_at DESC LIMIT {}",
+            [*where.args, limit],
+        )
+        return [to_check_in(row) for row in rows]
