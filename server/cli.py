@@ -231,23 +231,28 @@ def demo(scale: int | None, seed: int | None, if_empty: bool) -> None:
     type=click.IntRange(min=1),
     default=90,
     show_default=True,
-    help="Keep the tombstones and push outcomes of this many days.",
+    help="Keep the tombstones, push outcomes and finished jobs of this many days.",
 )
 def purge_tombstones(days: int) -> None:
-    """Forget sync tombstones and recorded push outcomes older than --days (run it
-    daily, e.g. from cron).
+    """Forget sync tombstones, recorded push outcomes and finished jobs older than
+    --days (run it daily, e.g. from cron).
 
     A device that has not synced for longer must take a new snapshot.
     """
+    from server.scheduler.retention import purge_finished
     from sync.retention import purge_outcomes, purge_tombstones
 
-    async def work(engine: Engine) -> tuple[int, int]:
+    async def work(engine: Engine) -> tuple[int, int, int]:
         before = utc_now() - timedelta(days=days)
-        return await purge_tombstones(before), await purge_outcomes(before)
+        return (
+            await purge_tombstones(before),
+            await purge_outcomes(before),
+            await purge_finished(before),
+        )
 
-    horizon, outcomes = run(settings_or_exit(), work)
+    horizon, outcomes, jobs = run(settings_or_exit(), work)
     click.echo(f"Tombstones are kept after sequence value {horizon}.")
-    click.echo(f"Forgot {outcomes} recorded push outcomes.")
+    click.echo(f"Forgot {outcomes} recorded push outcomes and {jobs} finished jobs.")
 
 
 @cli.command("create-user")

@@ -124,7 +124,8 @@ def test_purge_tombstones(env: dict[str, str]) -> None:
     done = fieldops(env, "purge-tombstones", "--days", "30")
     assert done.returncode == 0, done.stderr
     assert done.stdout == (
-        "Tombstones are kept after sequence value 0.\nForgot 0 recorded push outcomes.\n"
+        "Tombstones are kept after sequence value 0.\n"
+        "Forgot 0 recorded push outcomes and 0 finished jobs.\n"
     )
     assert fieldops(env, "purge-tombstones", "--days", "0").returncode == 2
 

@@ -13,6 +13,7 @@ from server.accounts.tables import Department
 from server.database import execute_many, insert_sql, write_transaction
 from server.ids import new_id
 from server.scheduler.kinds import ON_KEY_TAKEN, JobContext, JobKind, JobKinds, job_row
+from server.scheduler.retention import purge_finished
 from server.scheduler.runner import MAX_ATTEMPTS, Scheduler, retry_delay
 from server.scheduler.tables import Job
 from server.settings import Settings
@@ -108,6 +109,19 @@ async def test_a_job_this_version_does_not_know_is_kept_and_retried(
     assert job is not None
     assert job["state"] == "pending"
     assert "no job kind 'from.the.future'" in job["last_error"]
+
+
+async def test_finished_jobs_are_forgotten_after_the_window(
+    client: httpx.AsyncClient, settings: Settings, clock: FakeClock
+) -> None:
+    await schedule(clock, "old", name="old")
+    await schedule(clock, "bad", name="bad", fail=True)
+    await Scheduler(KINDS, settings, clock).run_due()
+    clock.advance(days=1)
+    await schedule(clock, "new", name="new")
+    await Scheduler(KINDS, settings, clock).run_due()
+    assert await purge_finished(clock.now - timedelta(hours=1)) == 1  # "old"; "bad" is pending
+    assert sorted(j["key"] for j in await Job.select(Job.key)) == ["bad", "new"]
 
 
 async def test_a_backlog_larger_than_a_batch_runs_in_one_call(
