@@ -65,8 +65,17 @@ class MaintenanceService:
         if not self.actor.can_manage:
             raise Forbidden("only admins and managers keep maintenance plans")
 
-    async def _plan(self, row: dict[str, Any]) -> schemas.MaintenancePlan:
-        dues = await MaintenanceDue.select().where(MaintenanceDue.plan == row["id"])
+    async def _plans(self, rows: list[dict[str, Any]]) -> list[schemas.MaintenancePlan]:
+        """The plans of ``rows``, their assets' due records read at once for all."""
+        dues: dict[str, list[dict[str, Any]]] = {str(row["id"]): [] for row in rows}
+        if rows:
+            for due in await MaintenanceDue.select().where(
+                MaintenanceDue.plan.is_in([row["id"] for row in rows])
+            ):
+                dues[str(due["plan"])].append(due)
+        return [self._plan(row, dues[str(row["id"])]) for row in rows]
+
+    def _plan(self, row: dict[str, Any], dues: list[dict[str, Any]]) -> schemas.MaintenancePlan:
         return schemas.MaintenancePlan(
             id=row["id"],
             name=row["name"],
@@ -102,14 +111,14 @@ class MaintenanceService:
             )
             .order_by(MaintenancePlan.name)
         )
-        return [await self._plan(row) for row in rows]
+        return await self._plans(rows)
 
     async def get(self, plan_id: UUID) -> schemas.MaintenancePlan:
         self._require_manager()
         row = await MaintenancePlan.select().where(MaintenancePlan.id == plan_id).first()
         if row is None or not row["active"]:
             raise NotFound("no such maintenance plan", {"id": str(plan_id)})
-        return await self._plan(row)
+        return (await self._plans([row]))[0]
 
     async def create(self, data: schemas.MaintenancePlanCreate) -> schemas.MaintenancePlan:
         """Create a plan; what falls due already opens its orders at once."""
