@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, get, post
+from litestar import Controller, get, post, put
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 
@@ -53,6 +53,39 @@ class OrderCheckInController(Controller):
         return await service.of_order(order_id)
 
 
+class DispatchController(Controller):
+    path = "/api"
+    tags = ["dispatch"]
+    security = SECURITY
+    dependencies = DEPENDENCIES
+
+    @get(
+        "/work-orders/{order_id:uuid}/suggestions",
+        operation_id="SuggestAssignees",
+        responses=errors(400, 401, 403, 404),
+    )
+    async def suggestions(
+        self, order_id: FromPath[UUID], service: CheckInServiceDep, limit: LimitQuery = 10
+    ) -> schemas.SuggestionPage:
+        """Who should take the order, best first: only people with every skill its
+        service item requires, scored by load (open orders weighted by priority),
+        distance from their last known position to the site, and duty; each with the
+        reasons for its score (admins and managers)."""
+        return schemas.SuggestionPage(items=await service.suggestions(order_id, limit))
+
+    @get("/me/duty", operation_id="GetDuty", responses=errors(401))
+    async def get_duty(self, service: CheckInServiceDep) -> schemas.DutyState:
+        """Whether the caller is on duty."""
+        return await service.duty()
+
+    @put("/me/duty", operation_id="SetDuty", responses=errors(400, 401, 403))
+    async def set_duty(
+        self, data: JSONBody[schemas.DutyUpdate], service: CheckInServiceDep
+    ) -> schemas.DutyState:
+        """Go on or off duty (field staff)."""
+        return await service.set_duty(data)
+
+
 class FlaggedCheckInController(Controller):
     path = "/api/check-ins"
     tags = ["check-ins"]
@@ -68,4 +101,4 @@ class FlaggedCheckInController(Controller):
         return schemas.CheckInPage(items=await service.flagged(limit))
 
 
-CONTROLLERS = [OrderCheckInController, FlaggedCheckInController]
+CONTROLLERS = [OrderCheckInController, FlaggedCheckInController, DispatchController]

@@ -53,3 +53,30 @@ class OrderCheckIns(msgspec.Struct, kw_only=True):
 
 class CheckInPage(msgspec.Struct):
     items: list[CheckIn]
+
+
+class Suggestion(msgspec.Struct, kw_only=True):
+    user_id: UUID
+    name: str
+    score: Annotated[float, Meta(description="higher is better; see reasons")]
+    on_duty: bool
+    open_orders: int
+    load: Annotated[int, Meta(description="open orders weighted by priority (P1 5 … P5 1)")]
+    distance_m: Annotated[
+        float | None, Meta(description="from the last known position to the site")
+    ]
+    position_at: datetime | None
+    reasons: list[str]
+
+
+class SuggestionPage(msgspec.Struct):
+    items: list[Suggestion]
+
+
+class DutyUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    on_duty: bool
+
+
+class DutyState(msgspec.Struct, kw_only=True):
+    on_duty: bool
+    since: datetime | None

@@ -6,11 +6,13 @@ from uuid import UUID
 
 from geo import schemas
 from geo.checkins import check_in, on_site_seconds, to_check_in, travel_seconds
-from geo.tables import CheckIn
+from geo.dispatch import suggest
+from geo.tables import CheckIn, Duty
 from server.accounts.actor import Actor
 from server.clock import Clock
 from server.database import fetch, json_column
 from server.errors import Forbidden
+from server.ids import new_id
 from server.sql import Sql
 from server.workorders.queries import fetch_order
 from server.workorders.scope import in_scope
@@ -49,6 +51,39 @@ class CheckInService:
             travel_seconds=travel_seconds(events),
             on_site_seconds=on_site_seconds(items),
         )
+
+    async def suggestions(self, order_id: UUID, limit: int) -> list[schemas.Suggestion]:
+        """Who should take the order, best first (admins and managers)."""
+        if not self.actor.can_manage:
+            raise Forbidden("only admins and managers dispatch")
+        async with unit_of_work(self.actor, self.clock) as unit:
+            order = await unit.order(order_id)
+        return await suggest(order, limit)
+
+    async def duty(self) -> schemas.DutyState:
+        row = (
+            await Duty.select(Duty.on_duty, Duty.since)
+            .where(Duty.user == self.actor.user_id)
+            .first()
+        )
+        return schemas.DutyState(
+            on_duty=bool(row and row["on_duty"]), since=row["since"] if row else None
+        )
+
+    async def set_duty(self, data: schemas.DutyUpdate) -> schemas.DutyState:
+        """Go on or off duty (field staff): dispatch prefers people on duty."""
+        if not self.actor.is_field_worker:
+            raise Forbidden("only field staff go on and off duty")
+        current = await self.duty()
+        if current.on_duty != data.on_duty:
+            await Duty.insert(
+                Duty(id=new_id(), user=self.actor.user_id, on_duty=data.on_duty, since=self.clock())
+            ).on_conflict(
+                target=Duty.user,
+                action="DO UPDATE",
+                values=[Duty.on_duty, Duty.since],
+            )
+        return await self.duty()
 
     async def flagged(self, limit: int) -> list[schemas.CheckIn]:
         """Doubtful check-ins (outside the geofence, device clock off) of the orders

@@ -48,3 +48,12 @@ class Position(Table):
     accuracy_m = DoublePrecision()
     at = Timestamptz()
     source = Varchar(length=16)
+
+
+class Duty(Table):
+    """Whether a field worker is on duty: dispatch prefers those who are."""
+
+    id = UUID(primary_key=True)
+    user = ForeignKey(User, unique=True, on_delete=OnDelete.cascade)
+    on_duty = Boolean(default=False)
+    since = Timestamptz()
