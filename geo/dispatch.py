@@ -20,6 +20,7 @@ from server.database import fetch
 from server.masterdata.tables import ServiceItem, Site
 from server.sql import Sql
 from server.workorders.lifecycle import OPEN
+from server.workorders.schemas import WorkOrder
 
 # Open orders weigh by priority: a P1 ties a person up five times as much as a P5.
 WEIGHTS = {"P1": 5, "P2": 4, "P3": 3, "P4": 2, "P5": 1}
@@ -30,20 +31,20 @@ UNKNOWN_POSITION_POINTS = 20
 OFF_DUTY_POINTS = 50
 
 
-async def suggest(order: dict[str, Any], limit: int) -> list[schemas.Suggestion]:
-    role = "inspector" if order["kind"] == "inspection" else "technician"
+async def suggest(order: WorkOrder, limit: int) -> list[schemas.Suggestion]:
+    role = "inspector" if order.kind == "inspection" else "technician"
     query = User.select(User.id, User.display_name, User.skills).where(
         User.active == True,  # noqa: E712
         User.role == role,
     )
-    if order["department"] is not None:
-        query = query.where(User.department == order["department"])
+    if order.department_id is not None:
+        query = query.where(User.department == order.department_id)
     people = await query
     required: list[str] = []
-    if order["service_item"] is not None:
+    if order.service_item_id is not None:
         item = (
             await ServiceItem.select(ServiceItem.required_skills)
-            .where(ServiceItem.id == order["service_item"])
+            .where(ServiceItem.id == order.service_item_id)
             .first()
         )
         required = list(item["required_skills"]) if item else []
@@ -61,9 +62,9 @@ async def suggest(order: dict[str, Any], limit: int) -> list[schemas.Suggestion]
     }
     site = (
         await Site.select(Site.latitude, Site.longitude, Site.geofence_radius_m)
-        .where(Site.id == order["site"])
+        .where(Site.id == order.site_id)
         .first()
-        if order["site"] is not None
+        if order.site_id is not None
         else None
     )
     found = []

@@ -56,9 +56,7 @@ class CheckInService:
         """Who should take the order, best first (admins and managers)."""
         if not self.actor.can_manage:
             raise Forbidden("only admins and managers dispatch")
-        async with unit_of_work(self.actor, self.clock) as unit:
-            order = await unit.order(order_id)
-        return await suggest(order, limit)
+        return await suggest(await fetch_order(self.actor, order_id), limit)
 
     async def duty(self) -> schemas.DutyState:
         row = (

@@ -113,8 +113,9 @@ async def _assets(plan: dict[str, Any], only: set[UUID] | None) -> list[dict[str
         query = query.where(Asset.id == plan["asset"])
     else:
         query = query.where(Asset.asset_type == plan["asset_type"])
-    rows = await query
-    return [row for row in rows if only is None or UUID(str(row["id"])) in only]
+    if only is not None:
+        query = query.where(Asset.id.is_in(list(only)))
+    return await query
 
 
 async def evaluate(
@@ -125,6 +126,10 @@ async def evaluate(
     opened = 0
     today = now.astimezone(UTC).date()
     for plan in plans:
+        # A meter reading checks one asset: the plans that do not cover it read nothing more.
+        assets = await _assets(plan, only)
+        if not assets:
+            continue
         dues = {
             str(row["asset"]): row
             for row in await MaintenanceDue.select().where(MaintenanceDue.plan == plan["id"])
@@ -140,7 +145,7 @@ async def evaluate(
                 else []
             )
         }
-        for asset in await _assets(plan, only):
+        for asset in assets:
             stored = dues.get(str(asset["id"]))
             due = dict(stored) if stored is not None else None
             if due is None:
