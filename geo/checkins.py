@@ -8,7 +8,7 @@ is en_route to on_site; the fix becomes the technician's last known position.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -16,20 +16,14 @@ import msgspec
 
 from geo import schemas
 from geo.fence import verdict
-from geo.tables import CheckIn, Position
+from geo.positions import MAX_AHEAD, remember
+from geo.tables import CheckIn
 from server.database import json_column
 from server.errors import Conflict, Forbidden
 from server.ids import new_id
 from server.masterdata.tables import Site
 from server.workorders.lifecycle import OPEN
 from server.workorders.unit import OrderUnit
-
-MAX_AHEAD = timedelta(hours=24)
-POSITION_UPSERT = (
-    'ON CONFLICT ("user") DO UPDATE SET latitude = excluded.latitude, '
-    "longitude = excluded.longitude, accuracy_m = excluded.accuracy_m, at = excluded.at, "
-    "source = excluded.source WHERE excluded.at > position.at"
-)
 
 
 async def check_in(unit: OrderUnit, order_id: UUID, data: schemas.CheckInCreate) -> UUID:
@@ -97,19 +91,7 @@ async def check_in(unit: OrderUnit, order_id: UUID, data: schemas.CheckInCreate)
         values["status"] = "on_site"
         changes["status"] = ["en_route", "on_site"]
     unit.change(order_id, values, data.kind, changes, at)
-    unit.insert(
-        Position,
-        {
-            "id": new_id(),
-            "user": unit.actor.user_id,
-            "latitude": data.latitude,
-            "longitude": data.longitude,
-            "accuracy_m": data.accuracy_m,
-            "at": at,
-            "source": data.kind,
-        },
-        POSITION_UPSERT,
-    )
+    remember(unit, unit.actor.user_id, {**msgspec.structs.asdict(data), "at": at}, data.kind)
     return check_in_id
 
 

@@ -85,6 +85,16 @@ class DispatchController(Controller):
         """Go on or off duty (field staff)."""
         return await service.set_duty(data)
 
+    @post("/me/positions", operation_id="ReportPositions", responses=errors(400, 401, 403, 409))
+    async def report_positions(
+        self, data: JSONBody[schemas.PositionReport], service: CheckInServiceDep
+    ) -> schemas.PingResult:
+        """Report location fixes taken while on duty (field staff; phones batch them
+        through sync as ``report_positions``). Fixes from outside the latest on-duty
+        period are discarded; a batch with none inside it is refused (409 ``off_duty``).
+        The newest fix becomes the caller's last known position."""
+        return await service.report_positions(data)
+
 
 class FlaggedCheckInController(Controller):
     path = "/api/check-ins"

@@ -6,8 +6,9 @@ from uuid import UUID
 
 import msgspec
 
+from geo import positions
 from geo.checkins import check_in
-from geo.schemas import Accuracy, CheckInCreate, CheckInKind
+from geo.schemas import Accuracy, CheckInCreate, CheckInKind, PositionReport
 from server.types import Latitude, Longitude
 from sync.registry import APPLIED, Applied, MutationContext, MutationType
 
@@ -35,4 +36,13 @@ async def check_in_at(ctx: MutationContext, args: CheckInAt) -> Applied:
     return APPLIED
 
 
-MUTATIONS = [MutationType("check_in", CheckInAt, check_in_at)]
+async def report_positions(ctx: MutationContext, args: PositionReport) -> Applied:
+    """On-duty location pings, batched by the phone."""
+    await positions.report(ctx.unit, args.fixes)
+    return APPLIED
+
+
+MUTATIONS = [
+    MutationType("check_in", CheckInAt, check_in_at),
+    MutationType("report_positions", PositionReport, report_positions),
+]

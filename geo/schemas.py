@@ -80,3 +80,19 @@ class DutyUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 class DutyState(msgspec.Struct, kw_only=True):
     on_duty: bool
     since: datetime | None
+
+
+class Fix(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    at: Annotated[Timestamp, Meta(description="when the phone took the fix (device time)")]
+    latitude: Latitude
+    longitude: Longitude
+    accuracy_m: Accuracy
+
+
+class PositionReport(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    fixes: Annotated[list[Fix], Meta(min_length=1, max_length=500)]
+
+
+class PingResult(msgspec.Struct, kw_only=True):
+    kept: int
+    discarded: Annotated[int, Meta(description="fixes from outside the on-duty period")]

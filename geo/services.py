@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from geo import schemas
+from geo import positions, schemas
 from geo.checkins import check_in, on_site_seconds, to_check_in, travel_seconds
 from geo.dispatch import suggest
 from geo.tables import CheckIn, Duty
@@ -74,14 +74,27 @@ class CheckInService:
             raise Forbidden("only field staff go on and off duty")
         current = await self.duty()
         if current.on_duty != data.on_duty:
-            await Duty.insert(
-                Duty(id=new_id(), user=self.actor.user_id, on_duty=data.on_duty, since=self.clock())
-            ).on_conflict(
-                target=Duty.user,
-                action="DO UPDATE",
-                values=[Duty.on_duty, Duty.since],
+            now = self.clock()
+            # Going off duty keeps when the period started: late pings from it still count.
+            started = now if data.on_duty else None
+            period = [Duty.started_at, Duty.ended_at] if data.on_duty else [Duty.ended_at]
+            row = Duty(
+                id=new_id(),
+                user=self.actor.user_id,
+                on_duty=data.on_duty,
+                since=now,
+                started_at=started,
+                ended_at=None if data.on_duty else now,
+            )
+            await Duty.insert(row).on_conflict(
+                target=Duty.user, action="DO UPDATE", values=[Duty.on_duty, Duty.since, *period]
             )
         return await self.duty()
+
+    async def report_positions(self, data: schemas.PositionReport) -> schemas.PingResult:
+        """Keep the caller's on-duty fixes; the newest becomes their last known position."""
+        async with unit_of_work(self.actor, self.clock) as unit:
+            return await positions.report(unit, data.fixes)
 
     async def flagged(self, limit: int) -> list[schemas.CheckIn]:
         """Doubtful check-ins (outside the geofence, device clock off) of the orders

@@ -57,3 +57,19 @@ class Duty(Table):
     user = ForeignKey(User, unique=True, on_delete=OnDelete.cascade)
     on_duty = Boolean(default=False)
     since = Timestamptz()
+    # The latest on-duty period: location pings are kept only from inside it.
+    started_at = Timestamptz(null=True, default=None)
+    ended_at = Timestamptz(null=True, default=None)
+
+
+class LocationPing(Table):
+    """A fix a field worker's phone reported while on duty, kept for the retention
+    period (``FIELDOPS_POSITION_RETENTION_DAYS``)."""
+
+    id = UUID(primary_key=True)
+    user = ForeignKey(User, on_delete=OnDelete.cascade)
+    latitude = DoublePrecision()
+    longitude = DoublePrecision()
+    accuracy_m = DoublePrecision()
+    at = Timestamptz(index=True)
+    received_at = Timestamptz()

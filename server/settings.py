@@ -48,6 +48,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     urge_interval_minutes: Positive = 30
     # Each this many urges raise the order's priority one level; 0: never.
     urge_raises_priority_after: NonNegative = 0
+    # On-duty location pings (and a last known position) older than this are deleted.
+    position_retention_days: Positive = 30
 
     @property
     def blob_path(self) -> Path:

@@ -13,12 +13,11 @@ import pytest
 
 from server.masterdata.tables import Asset
 from server.notifications.tables import Notification
-from server.scheduler.catalogue import JOB_KINDS
-from server.scheduler.runner import Scheduler
 from server.settings import Settings
 from server.workorders.tables import WorkOrder
 from tests.clock import FakeClock
 from tests.probes import assert_error
+from tests.scheduling import run_periodic
 from tests.world import World
 
 # The world's clock starts on 2026-11-02 08:00 UTC.
@@ -49,13 +48,6 @@ async def plan(client: httpx.AsyncClient, world: World, **fields: Any) -> dict[s
     )
     assert answer.status_code == 201, answer.text
     return answer.json()  # type: ignore[no-any-return]
-
-
-async def sweep(settings: Settings, clock: FakeClock) -> None:
-    """What a running server does each hour."""
-    scheduler = Scheduler(JOB_KINDS, settings, clock)
-    await scheduler.start_periodic()
-    await scheduler.run_due()
 
 
 async def pm_orders(asset_id: UUID) -> list[dict[str, Any]]:
@@ -90,16 +82,16 @@ async def test_time_based_from_the_last_completion(
     assert created["assets"][0]["due_on"] == "2026-12-02"  # 30 days from the plan's start
     assert await pm_orders(pump) == []
     clock.now = datetime.fromisoformat("2026-11-25T00:30:00+00:00")
-    await sweep(settings, clock)
+    await run_periodic(settings, clock)
     orders = await pm_orders(pump)
     assert [(o["kind"], o["status"]) for o in orders] == [("preventive", "new")]
     assert orders[0]["due_at"] == datetime.fromisoformat("2026-12-03T00:00:00+00:00")
     clock.advance(hours=1)
-    await sweep(settings, clock)
+    await run_periodic(settings, clock)
     assert len(await pm_orders(pump)) == 1  # never a second open one
     clock.now = datetime.fromisoformat("2026-11-27T10:00:00+00:00")
     await resolve(world, orders[0]["id"], clock)
-    await sweep(settings, clock)
+    await run_periodic(settings, clock)
     state = (
         await client.get(
             f"/api/maintenance/plans/{created['id']}", headers=await world.headers("admin")
@@ -114,7 +106,7 @@ async def test_time_based_from_the_last_completion(
     }
     assert len(await pm_orders(pump)) == 1
     clock.now = datetime.fromisoformat("2026-12-20T01:00:00+00:00")
-    await sweep(settings, clock)
+    await run_periodic(settings, clock)
     assert len(await pm_orders(pump)) == 2
 
 
@@ -131,7 +123,7 @@ async def test_a_type_plan_steps_from_each_assets_installation(
     assert len(await pm_orders(old)) == 1  # within its lead time already
     assert await pm_orders(new) == []
     await finish(client, world, (await pm_orders(old))[0]["id"])
-    await sweep(settings, clock)
+    await run_periodic(settings, clock)
     state = (
         await client.get(
             f"/api/maintenance/plans/{created['id']}", headers=await world.headers("admin")
@@ -185,9 +177,9 @@ async def test_a_warranty_ending_soon_is_told_once(
 ) -> None:
     await asset(world, warranty_until=clock.now.date() + timedelta(days=10))
     await asset(world, warranty_until=clock.now.date() + timedelta(days=60))
-    await sweep(settings, clock)
+    await run_periodic(settings, clock)
     clock.advance(hours=1)
-    await sweep(settings, clock)
+    await run_periodic(settings, clock)
     notices = await Notification.select(Notification.user, Notification.params).where(
         Notification.kind == "warranty_expiring"
     )
