@@ -6,11 +6,15 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, get, post, put
+from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
+from litestar.openapi.spec import Example
 from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.response import ServerSentEvent
 
-from geo import schemas
-from geo.services import CheckInService
+from geo import map_schemas, schemas
+from geo.live import stream
+from geo.services import CheckInService, MapService
 from server.dependencies import ActorDep, ClockDep
 from server.openapi import SECURITY, errors
 
@@ -111,4 +115,69 @@ class FlaggedCheckInController(Controller):
         return schemas.CheckInPage(items=await service.flagged(limit))
 
 
-CONTROLLERS = [OrderCheckInController, FlaggedCheckInController, DispatchController]
+def provide_map_service(actor: ActorDep, clock: ClockDep) -> MapService:
+    return MapService(actor, clock)
+
+
+BoxQuery = Annotated[
+    str | None,
+    QueryParameter(
+        description="west,south,east,north in degrees (west > east crosses the antimeridian)",
+        examples=[Example(value="121.3,31.1,121.6,31.4")],
+    ),
+]
+DepartmentQuery = Annotated[UUID | None, QueryParameter(description="only this department")]
+
+
+class MapController(Controller):
+    path = "/api/map"
+    tags = ["map"]
+    security = SECURITY
+    dependencies = {"service": Provide(provide_map_service, sync_to_thread=False)}
+
+    @get("/orders", operation_id="MapOrders", responses=errors(400, 401, 403, 422))
+    async def orders(
+        self,
+        service: NamedDependency[MapService],
+        bbox: BoxQuery = None,
+        department_id: DepartmentQuery = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=20_000)] = 5000,
+    ) -> map_schemas.OrderMap:
+        """Open orders in the caller's scope as a GeoJSON FeatureCollection at their
+        sites: priority, status, assignee and SLA state (``at_risk`` when under a
+        quarter of the running target is left), most urgent first; ``truncated`` when
+        more matched than ``limit`` (admins and managers)."""
+        return await service.orders(bbox, department_id, limit)
+
+    @get("/technicians", operation_id="MapTechnicians", responses=errors(400, 401, 403, 422))
+    async def technicians(
+        self,
+        service: NamedDependency[MapService],
+        bbox: BoxQuery = None,
+        department_id: DepartmentQuery = None,
+    ) -> map_schemas.TechnicianMap:
+        """Field workers of the caller's departments at their last known positions as
+        a GeoJSON FeatureCollection: duty, current order and its status, the fix's
+        accuracy and age (admins and managers)."""
+        return await service.technicians(bbox, department_id)
+
+    @get("/events", operation_id="MapEvents", responses=errors(400, 401, 403))
+    async def events(
+        self,
+        service: NamedDependency[MapService],
+        state: State,
+        department_id: DepartmentQuery = None,
+    ) -> ServerSentEvent:
+        """Live map updates as server-sent events, from every server process: an
+        ``order`` event (an order feature, also when it leaves the open states) or a
+        ``technician`` event (a worker feature) per change in the caller's scope, and
+        a comment every 15 s (admins and managers)."""
+        return ServerSentEvent(stream(state.feed, service.actor, department_id))
+
+
+CONTROLLERS = [
+    OrderCheckInController,
+    FlaggedCheckInController,
+    DispatchController,
+    MapController,
+]

@@ -15,6 +15,7 @@ from uuid import UUID
 
 from geo import schemas
 from geo.tables import Duty, LocationPing, Position
+from server import live
 from server.errors import Conflict, Forbidden
 from server.ids import new_id
 from server.scheduler.kinds import JobContext, JobKind, Tick
@@ -31,6 +32,7 @@ POSITION_UPSERT = (
 def remember(unit: OrderUnit, user_id: UUID, fix: dict[str, Any], source: str) -> None:
     """Make a fix the user's last known position, unless a newer one is known (an
     offline fix arriving late never replaces a fresher one)."""
+    live.changed(people=[user_id])
     unit.insert(
         Position,
         {

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from geo import positions, schemas
+from geo import map as geomap
+from geo import map_schemas, positions, schemas
 from geo.checkins import check_in, on_site_seconds, to_check_in, travel_seconds
 from geo.dispatch import suggest
 from geo.tables import CheckIn, Duty
@@ -109,3 +110,25 @@ class CheckInService:
             [*where.args, limit],
         )
         return [to_check_in(row) for row in rows]
+
+
+class MapService:
+    def __init__(self, actor: Actor, clock: Clock) -> None:
+        if not actor.can_manage:
+            raise Forbidden("the map is for admins and managers")
+        self.actor = actor
+        self.clock = clock
+
+    async def orders(
+        self, bbox: str | None, department: UUID | None, limit: int
+    ) -> map_schemas.OrderMap:
+        """Open orders at their sites in the caller's scope, most urgent first."""
+        box = geomap.parse_box(bbox) if bbox else None
+        return await geomap.open_orders(self.actor, box, department, limit, self.clock())
+
+    async def technicians(
+        self, bbox: str | None, department: UUID | None
+    ) -> map_schemas.TechnicianMap:
+        """Field workers of the caller's departments at their last known positions."""
+        box = geomap.parse_box(bbox) if bbox else None
+        return await geomap.technicians(self.actor, box, department, self.clock())

@@ -13,6 +13,8 @@ from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 
 from geo.controllers import CONTROLLERS as GEO_CONTROLLERS
+from geo.live import announcer
+from server import live
 from server.accounts.controllers import AuthController, UserController
 from server.clock import Clock, utc_now
 from server.database import bind, close_pool, create_engine, open_pool
@@ -51,6 +53,13 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
         finally:
             await close_pool(engine)
 
+    feed = live.channels(settings)
+
+    @asynccontextmanager
+    async def announcing(app: Litestar) -> AsyncIterator[None]:
+        with live.announcing(feed, announcer(clock), shared=bool(settings.redis_url)):
+            yield
+
     @asynccontextmanager
     async def scheduling(app: Litestar) -> AsyncIterator[None]:
         if not settings.run_scheduler:
@@ -83,14 +92,18 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
         dependencies=DEPENDENCIES,
         before_request=refuse_nul,
         exception_handlers=EXCEPTION_HANDLERS,
-        lifespan=[database, scheduling],
+        # The feed starts before and stops after what publishes on it.
+        lifespan=[database, feed, announcing, scheduling],
         openapi_config=openapi_config(),
         request_max_body_size=settings.max_body_bytes,
         # Phones sync over mobile networks: pages of orders with their timelines
         # shrink several times. Level 1: a list page asked for with gzip served 1,363
         # req/s against 1,472 without and 1,043 at level 5. Images are compressed already.
         compression_config=CompressionConfig(
-            backend="gzip", minimum_size=4096, gzip_compress_level=1, exclude=["/api/blobs"]
+            backend="gzip",
+            minimum_size=4096,
+            gzip_compress_level=1,
+            exclude=["/api/blobs", "/api/map/events"],
         ),
         state=State(
             {
@@ -98,6 +111,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
                 "clock": clock,
                 "engine": engine,
                 "blob_store": DiskBlobStore(settings.blob_path),
+                "feed": feed,
             }
         ),
         debug=False,

@@ -140,19 +140,26 @@ def worker() -> None:
     """
     import signal
 
+    from geo.live import announcer
+    from server import live
     from server.scheduler.catalogue import JOB_KINDS
     from server.scheduler.runner import Scheduler
 
     settings = settings_or_exit()
 
     async def work(engine: Engine) -> None:
-        task = asyncio.create_task(Scheduler(JOB_KINDS, settings, utc_now).run_forever())
-        loop = asyncio.get_running_loop()
-        for stop in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(stop, task.cancel)
-        click.echo(f"fieldops worker {os.getpid()}: running due jobs", err=True)
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        # Only Redis carries the worker's changes (SLA breaches...) to the servers' maps.
+        async with contextlib.AsyncExitStack() as stack:
+            if settings.redis_url:
+                feed = await stack.enter_async_context(live.channels(settings))
+                stack.enter_context(live.announcing(feed, announcer(utc_now), shared=True))
+            task = asyncio.create_task(Scheduler(JOB_KINDS, settings, utc_now).run_forever())
+            loop = asyncio.get_running_loop()
+            for stop in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(stop, task.cancel)
+            click.echo(f"fieldops worker {os.getpid()}: running due jobs", err=True)
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     run(settings, work)
 

@@ -27,6 +27,7 @@ from piccolo.query.methods.select import Select
 from piccolo.querystring import QueryString
 from piccolo.table import Table
 
+from server.live import collecting
 from server.settings import Settings
 from server.sqlite_pool import PooledSQLiteEngine
 
@@ -137,6 +138,14 @@ def is_sqlite(engine: Engine) -> bool:
 
 @asynccontextmanager
 async def write_transaction(engine: Engine) -> AsyncIterator[Any]:
+    """A transaction for read-then-write units; what it changed is announced to the
+    live map once it commits (server/live.py)."""
+    async with collecting(), _write_transaction(engine) as txn:
+        yield txn
+
+
+@asynccontextmanager
+async def _write_transaction(engine: Engine) -> AsyncIterator[Any]:
     """A transaction for read-then-write units.
 
     SQLite takes the write lock at BEGIN (IMMEDIATE) so two writers queue on the

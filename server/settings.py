@@ -14,6 +14,7 @@ import msgspec
 from msgspec import Meta
 
 PREFIX = "FIELDOPS_"
+RedisUrl = Annotated[str, Meta(pattern=r"^(rediss?://.+)?$")]
 DatabaseUrl = Annotated[str, Meta(pattern=r"^(sqlite:///.+|postgres(ql)?://.+)$")]
 Port = Annotated[int, Meta(ge=1, le=65535)]
 Positive = Annotated[int, Meta(gt=0)]
@@ -31,6 +32,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     host: str = "127.0.0.1"
     port: Port = 8000
     var_dir: str = "var"
+    # Redis for live map updates shared by several server processes; empty: in memory.
+    redis_url: RedisUrl = ""
     db_pool_size: Positive = 8
     db_readers: Positive = 2
     access_token_minutes: Positive = 15

@@ -6,6 +6,7 @@ from pathlib import Path
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
+from litestar import Litestar
 
 from server.app import create_app
 from server.settings import Settings
@@ -64,14 +65,18 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-async def client(settings: Settings, clock: FakeClock) -> AsyncIterator[httpx.AsyncClient]:
+def app(settings: Settings, clock: FakeClock) -> Litestar:
+    return create_app(settings, clock)
+
+
+@pytest.fixture
+async def client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
     """The app with its lifespan, served in the test's own event loop.
 
     Litestar's AsyncTestClient runs the lifespan and each request through a
     portal on another loop, which asyncpg's pool cannot cross, and serialises
     requests, which would hide concurrency bugs.
     """
-    app = create_app(settings, clock)
     async with LifespanManager(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://fieldops.test") as http:

@@ -23,6 +23,7 @@ from uuid import UUID
 import msgspec
 from piccolo.table import Table
 
+from server import live
 from server.accounts.actor import Actor
 from server.accounts.system import SYSTEM_ID
 from server.clock import Clock
@@ -390,6 +391,7 @@ class OrderUnit:
             [(None, self._orders[i]) for i in self._created]
             + [(self._before[i], self._orders[i]) for i in self._changed],
         )
+        live.changed(orders=[*self._created, *self._changed])
         seq = await next_sync_seq()
         if self._created:
             await self._insert_orders(seq)

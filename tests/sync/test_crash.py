@@ -5,12 +5,7 @@ every mutation was applied exactly once and nothing accepted was lost."""
 from __future__ import annotations
 
 import asyncio
-import os
 import random
-import signal
-import socket
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,64 +19,12 @@ from server.settings import Settings
 from server.workorders.tables import Comment, TimelineEvent
 from sync.tables import SyncMutation
 from tests.server.workorders.orders import put_order
+from tests.servers import Server
 from tests.sync.device import Device
 from tests.world import World
 
-ROOT = Path(__file__).resolve().parents[2]
 KILLS = 20
 DEVICES = ("north_tech", "north_tech2", "north_manager")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class Server:
-    """``fieldops serve`` in its own process, on the test's database."""
-
-    def __init__(self, settings: Settings, log: Path) -> None:
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = log
-        self.env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("FIELDOPS_")},
-            "FIELDOPS_DATABASE_URL": settings.database_url,
-            "FIELDOPS_SECRET_KEY": settings.secret_key,
-            "FIELDOPS_VAR_DIR": settings.var_dir,
-            "FIELDOPS_PORT": str(self.port),
-        }
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def launch(self) -> subprocess.Popen[bytes]:
-        with open(self.log, "ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "server.cli", "serve"],
-                cwd=ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        return self.process
-
-    async def start(self) -> None:
-        process = self.launch()
-        async with httpx.AsyncClient(base_url=self.url) as http:
-            for _ in range(300):
-                try:
-                    if (await http.get("/api/health")).status_code == 200:
-                        return
-                except httpx.TransportError:
-                    pass
-                assert process.poll() is None, "the server exited at start"
-                await asyncio.sleep(0.05)
-        raise AssertionError("the server did not start in 15 s")
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait()
 
 
 @pytest.fixture

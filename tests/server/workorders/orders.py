@@ -41,7 +41,5 @@ async def put_order(
         requester=world.id(requester) if requester else None,
         department=world.departments[department] if department else None,
         team=world.teams[team] if team else None,
-        created_at=world.clock(),
-        updated_at=world.clock(),
-        **fields,
+        **{"created_at": world.clock(), "updated_at": world.clock(), **fields},
     )

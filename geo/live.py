@@ -1,0 +1,115 @@
+"""The map's live feed: each committed change of orders or positions becomes
+GeoJSON features on the ``changes`` channel (server/live.py), and each browser
+connected to ``GET /api/map/events`` receives those in its caller's scope as
+server-sent events.
+
+An order's change also re-announces its assignee (their state follows their
+current order). An order that is no longer open is announced once more, with its
+final status, so maps drop it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any, Literal
+from uuid import UUID
+
+import msgspec
+from litestar.channels import ChannelsPlugin
+from litestar.response import ServerSentEventMessage
+
+from geo import map as geomap
+from server.accounts.actor import Actor
+from server.clock import Clock
+from server.database import is_sqlite, one_of_ids
+from server.live import CHANNEL, Changed, listener
+from server.sql import Sql
+from server.workorders.scope import Term, row_in_scope, terms
+from server.workorders.tables import WorkOrder
+
+HEARTBEAT_SECONDS = 15.0
+SCOPE_COLUMNS = ("department", "created_by", "assignee", "team", "requester")
+
+
+class Event(msgspec.Struct):
+    kind: Literal["order", "technician"]
+    feature: msgspec.Raw
+    # The order's scope columns (server/workorders/scope.py), or the worker's department.
+    scope: dict[str, UUID | None]
+
+
+class Batch(msgspec.Struct):
+    events: list[Event]
+
+
+def announcer(clock: Clock) -> Any:
+    async def announce(plugin: ChannelsPlugin, changed: Changed) -> None:
+        now = clock()
+        events = []
+        people = set(changed.people)
+        if changed.orders:
+            for row, feature in await geomap.orders_by_id(sorted(changed.orders), now):
+                events.append(
+                    Event(
+                        "order",
+                        msgspec.Raw(msgspec.json.encode(feature)),
+                        {column: getattr(row, column) for column in SCOPE_COLUMNS},
+                    )
+                )
+                if row.assignee is not None:
+                    people.add(row.assignee)
+        if people:
+            sqlite = is_sqlite(WorkOrder._meta.db)
+            condition, bound = one_of_ids(sqlite, "u.id", sorted(people))
+            for worker in await geomap.worker_features(Sql(condition, bound), now):
+                events.append(
+                    Event(
+                        "technician",
+                        msgspec.Raw(msgspec.json.encode(worker)),
+                        {"department": worker.properties.department_id},
+                    )
+                )
+        if events:
+            await plugin.wait_published(msgspec.json.encode(Batch(events)), CHANNEL)
+
+    return announce
+
+
+def visible(actor: Actor, scope: list[Term] | None, event: Event, department: UUID | None) -> bool:
+    """Whether the caller (``scope``: their ``terms``) may see the event."""
+    if department is not None and event.scope.get("department") != department:
+        return False
+    if event.kind == "order":
+        return row_in_scope(scope, event.scope)
+    return actor.is_admin or event.scope.get("department") in actor.managed_departments
+
+
+async def stream(
+    plugin: ChannelsPlugin, actor: Actor, department: UUID | None
+) -> AsyncIterator[ServerSentEventMessage]:
+    """The caller's share of the feed, with a comment every 15 s so proxies keep the
+    connection open and a closed one is noticed."""
+    scope = terms(actor)
+    received: asyncio.Queue[bytes] = asyncio.Queue()
+
+    async def put(message: bytes) -> None:
+        received.put_nowait(message)
+
+    with listener():
+        async with (
+            plugin.start_subscription(CHANNEL) as subscriber,
+            subscriber.run_in_background(put, join=False),
+        ):
+            yield ServerSentEventMessage(comment="subscribed", data=None)
+            while True:
+                try:
+                    message = await asyncio.wait_for(received.get(), HEARTBEAT_SECONDS)
+                except TimeoutError:
+                    yield ServerSentEventMessage(comment="heartbeat", data=None)
+                    continue
+                for event in msgspec.json.decode(message, type=Batch).events:
+                    if visible(actor, scope, event, department):
+                        yield ServerSentEventMessage(
+                            data=bytes(event.feature).decode(), event=event.kind
+                        )

@@ -1,0 +1,132 @@
+"""Live updates: after a write commits, tell every server process what changed.
+
+A unit of work says which orders and whose positions it changed (``changed``);
+once its transaction commits, the process's announcer turns them into events and
+publishes them on a Litestar channel. The channel's backend is in memory in the
+embedded mode and Redis when ``FIELDOPS_REDIS_URL`` is set, so a browser connected
+to one process hears of a change made by another, or by a ``fieldops worker``.
+
+Announcing is best effort: a failure is logged, never undoes or fails the write.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from litestar.channels import ChannelsPlugin
+from litestar.channels.backends.base import ChannelsBackend
+from litestar.channels.backends.memory import MemoryChannelsBackend
+from litestar.channels.backends.redis import RedisChannelsPubSubBackend
+
+from server.settings import Settings
+
+log = logging.getLogger(__name__)
+CHANNEL = "changes"
+
+
+@dataclass
+class Changed:
+    orders: set[UUID] = field(default_factory=set)
+    people: set[UUID] = field(default_factory=set)
+
+
+Announcer = Callable[[ChannelsPlugin, Changed], Awaitable[None]]
+
+# The write transaction's changes so far; None outside one.
+_pending: ContextVar[Changed | None] = ContextVar("pending_changes", default=None)
+
+
+@dataclass
+class Feed:
+    plugin: ChannelsPlugin
+    announce: Announcer
+    # Other processes may listen (Redis): announce everything.
+    shared: bool
+    # Browsers of this process listening now.
+    listeners: int = 0
+
+    @property
+    def heard(self) -> bool:
+        return self.shared or self.listeners > 0
+
+
+# This process's feed, while it runs (see ``announcing``).
+_live: list[Feed] = []
+
+
+def channels(settings: Settings) -> ChannelsPlugin:
+    backend: ChannelsBackend
+    if settings.redis_url:
+        from redis.asyncio import Redis
+
+        backend = RedisChannelsPubSubBackend(
+            redis=Redis.from_url(settings.redis_url), key_prefix="fieldops"
+        )
+    else:
+        backend = MemoryChannelsBackend()
+    # A slow browser loses its oldest updates rather than holding memory without bound.
+    return ChannelsPlugin(
+        backend,
+        channels=[CHANNEL],
+        subscriber_max_backlog=1000,
+        subscriber_backlog_strategy="dropleft",
+    )
+
+
+@contextmanager
+def announcing(plugin: ChannelsPlugin, announce: Announcer, shared: bool) -> Iterator[Feed]:
+    """Publish this process's committed changes on ``plugin`` while in the block
+    (``shared``: other processes hear it too, so whether anyone listens is unknown)."""
+    feed = Feed(plugin, announce, shared)
+    _live.append(feed)
+    try:
+        yield feed
+    finally:
+        _live.remove(feed)
+
+
+@contextmanager
+def listener() -> Iterator[None]:
+    """A browser of this process listening: announce changes even without Redis."""
+    feed = _live[-1] if _live else None
+    if feed is not None:
+        feed.listeners += 1
+    try:
+        yield
+    finally:
+        if feed is not None:
+            feed.listeners -= 1
+
+
+def changed(orders: Iterable[UUID] = (), people: Iterable[UUID] = ()) -> None:
+    """Note changes of the current write transaction, to announce once it commits."""
+    pending = _pending.get()
+    if pending is not None:
+        pending.orders.update(orders)
+        pending.people.update(people)
+
+
+@asynccontextmanager
+async def collecting() -> AsyncIterator[None]:
+    """Around a write transaction: announce what it changed after it committed."""
+    if _pending.get() is not None:  # an inner transaction: the outer one announces
+        yield
+        return
+    pending = Changed()
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    feed = _live[-1] if _live else None
+    # Building the events costs queries: not worth it when nobody can hear them.
+    if feed is not None and feed.heard and (pending.orders or pending.people):
+        try:
+            await feed.announce(feed.plugin, pending)
+        except Exception:
+            log.exception("could not announce %d orders' changes", len(pending.orders))
