@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 from uuid import UUID
 
@@ -76,6 +77,42 @@ class DispatchController(Controller):
         distance from their last known position to the site, and duty; each with the
         reasons for its score (admins and managers)."""
         return schemas.SuggestionPage(items=await service.suggestions(order_id, limit))
+
+    @post("/dispatch/batch", operation_id="DispatchBatch", responses=errors(400, 401, 403))
+    async def batch(
+        self, data: JSONBody[schemas.BatchDispatch], service: CheckInServiceDep
+    ) -> schemas.BatchResult:
+        """Assign a department's unassigned open orders (the oldest 500) at once, to
+        its field workers with a known position (on duty, unless ``on_duty_only`` is
+        false), each with the skills the order's service item requires and under
+        ``max_open_orders``, placing as many as possible with the least total
+        distance from each person to each site. ``greedy`` reports the same orders
+        placed one by one in arrival order on the nearest eligible person, for
+        comparison. ``dry_run`` plans without assigning. Assigned orders get a
+        timeline event with the reason "batch dispatch" (admins and the
+        department's managers)."""
+        return await service.batch(data)
+
+    @get(
+        "/people/{user_id:uuid}/route",
+        operation_id="DayRoute",
+        responses=errors(400, 401, 404, 422),
+    )
+    async def route(
+        self,
+        user_id: FromPath[UUID],
+        service: CheckInServiceDep,
+        day: Annotated[
+            date | None,
+            QueryParameter(description="only orders planned that day, or not planned"),
+        ] = None,
+        tz: Annotated[str, QueryParameter(description="the day's time zone")] = "UTC",
+    ) -> schemas.DayRoute:
+        """A field worker's open orders with a site in visiting order from their last
+        known position (nearest neighbour, then 2-opt, on geodesic distances), with
+        each leg and the totals against the unimproved and the planned order (the
+        worker, their department's managers, admins)."""
+        return await service.route(user_id, day, tz)
 
     @get("/me/duty", operation_id="GetDuty", responses=errors(401))
     async def get_duty(self, service: CheckInServiceDep) -> schemas.DutyState:

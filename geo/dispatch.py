@@ -52,7 +52,7 @@ async def suggest(order: WorkOrder, limit: int) -> list[schemas.Suggestion]:
     if not people:
         return []
     ids = [p["id"] for p in people]
-    loads = await _loads(ids)
+    loads = await loads_of(ids)
     positions = {
         str(row["user"]): row for row in await Position.select().where(Position.user.is_in(ids))
     }
@@ -110,7 +110,7 @@ async def suggest(order: WorkOrder, limit: int) -> list[schemas.Suggestion]:
     return found[:limit]
 
 
-async def _loads(ids: list[Any]) -> dict[str, tuple[int, int]]:
+async def loads_of(ids: list[Any]) -> dict[str, tuple[int, int]]:
     """Each person's (weighted load, number) of open orders, in one query."""
     statuses = Sql("status IN (" + ", ".join("{}" for _ in OPEN) + ")", *sorted(OPEN))
     people = Sql("assignee IN (" + ", ".join("{}" for _ in ids) + ")", *ids)

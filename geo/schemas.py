@@ -96,3 +96,75 @@ class PositionReport(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 class PingResult(msgspec.Struct, kw_only=True):
     kept: int
     discarded: Annotated[int, Meta(description="fixes from outside the on-duty period")]
+
+
+class BatchDispatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    department_id: UUID
+    max_open_orders: Annotated[
+        int, Meta(ge=1, le=100, description="nobody ends with more open orders than this")
+    ] = 5
+    on_duty_only: Annotated[bool, Meta(description="only people on duty take orders")] = True
+    dry_run: Annotated[bool, Meta(description="plan without assigning")] = False
+
+
+class BatchPlacement(msgspec.Struct, kw_only=True):
+    order_id: UUID
+    number: int
+    user_id: UUID
+    name: str
+    distance_m: float
+
+
+class Unplaced(msgspec.Struct, kw_only=True):
+    order_id: UUID
+    number: int
+    reason: Annotated[
+        Literal["no_site", "no_candidate", "taken"],
+        Meta(description="taken: someone assigned it while the batch was planned"),
+    ]
+
+
+class PlanTotals(msgspec.Struct, kw_only=True):
+    placed: int
+    total_distance_m: float
+
+
+class BatchResult(msgspec.Struct, kw_only=True):
+    applied: Annotated[bool, Meta(description="false: a dry run, nothing assigned")]
+    placements: list[BatchPlacement]
+    unplaced: list[Unplaced]
+    total_distance_m: Annotated[float, Meta(description="from each person to each site")]
+    greedy: Annotated[
+        PlanTotals, Meta(description="each order in arrival order to the nearest eligible")
+    ]
+    candidates: Annotated[int, Meta(description="people with a known position and room")]
+
+
+class RouteStart(msgspec.Struct, kw_only=True):
+    latitude: float
+    longitude: float
+    at: Annotated[datetime, Meta(description="when the last known position was taken")]
+
+
+class RouteStop(msgspec.Struct, kw_only=True):
+    order_id: UUID
+    number: int
+    title: str
+    priority: str
+    status: str
+    site_id: UUID
+    site_name: str
+    latitude: float
+    longitude: float
+    leg_m: Annotated[float, Meta(description="from the previous stop (or the start)")]
+
+
+class DayRoute(msgspec.Struct, kw_only=True):
+    user_id: UUID
+    start: Annotated[RouteStart | None, Meta(description="the last known position, if any")]
+    stops: list[RouteStop]
+    total_distance_m: float
+    nearest_neighbour_m: Annotated[float, Meta(description="before 2-opt shortened it")]
+    as_given_m: Annotated[
+        float, Meta(description="in planned order (planned start, priority, age)")
+    ]

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
 from uuid import UUID
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from geo import batch_dispatch, map_schemas, positions, schemas
 from geo import map as geomap
-from geo import map_schemas, positions, schemas
 from geo.checkins import check_in, on_site_seconds, to_check_in, travel_seconds
+from geo.day_route import day_route
 from geo.dispatch import suggest
 from geo.tables import CheckIn, Duty
 from server.accounts.actor import Actor
 from server.clock import Clock
 from server.database import fetch, json_column
-from server.errors import Forbidden
+from server.errors import Forbidden, Invalid
 from server.ids import new_id
 from server.sql import Sql
 from server.workorders.queries import fetch_order
@@ -58,6 +61,20 @@ class CheckInService:
         if not self.actor.can_manage:
             raise Forbidden("only admins and managers dispatch")
         return await suggest(await fetch_order(self.actor, order_id), limit)
+
+    async def batch(self, data: schemas.BatchDispatch) -> schemas.BatchResult:
+        """Place the department's unassigned orders at once (admins, its managers)."""
+        return await batch_dispatch.dispatch(self.actor, self.clock, data)
+
+    async def route(self, user_id: UUID, day: date | None, zone: str) -> schemas.DayRoute:
+        """A field worker's stops for a day in visiting order."""
+        try:
+            tz = ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise Invalid(
+                f"unknown time zone {zone!r}", {"tz": zone}, code="invalid_zone"
+            ) from None
+        return await day_route(self.actor, user_id, day, tz)
 
     async def duty(self) -> schemas.DutyState:
         row = (
