@@ -94,6 +94,36 @@ class DispatchController(Controller):
         return await service.batch(data)
 
     @get(
+        "/dispatch/auto-assign/{department_id:uuid}",
+        operation_id="GetAutoAssign",
+        responses=errors(401, 403),
+    )
+    async def auto_assign_mode(
+        self, department_id: FromPath[UUID], service: CheckInServiceDep
+    ) -> schemas.AutoAssignMode:
+        """The priorities at which the department's orders are auto-assigned."""
+        return await service.auto_assign_mode(department_id)
+
+    @put(
+        "/dispatch/auto-assign/{department_id:uuid}",
+        operation_id="SetAutoAssign",
+        responses=errors(400, 401, 403),
+    )
+    async def set_auto_assign_mode(
+        self,
+        department_id: FromPath[UUID],
+        data: JSONBody[schemas.AutoAssignUpdate],
+        service: CheckInServiceDep,
+    ) -> schemas.AutoAssignMode:
+        """Auto-assign the department's orders of these priorities: a new unassigned
+        order (or one raised to such a priority) goes within seconds to the best
+        on-duty candidate of the dispatch suggestions, with the score and its reasons
+        as the assignment's timeline note; with nobody on duty to take it, the
+        department's managers are notified (``auto_assign_failed``). An empty list
+        turns it off (admins and the department's managers)."""
+        return await service.set_auto_assign_mode(department_id, data)
+
+    @get(
         "/people/{user_id:uuid}/route",
         operation_id="DayRoute",
         responses=errors(400, 401, 404, 422),

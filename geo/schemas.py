@@ -9,7 +9,7 @@ from uuid import UUID
 import msgspec
 from msgspec import Meta
 
-from server.types import Latitude, Longitude, Timestamp
+from server.types import Latitude, Longitude, Priority, Timestamp
 
 Accuracy = Annotated[float, Meta(gt=0, le=100_000, description="the fix's accuracy in metres")]
 CheckInKind = Literal["check_in", "check_out"]
@@ -168,3 +168,12 @@ class DayRoute(msgspec.Struct, kw_only=True):
     as_given_m: Annotated[
         float, Meta(description="in planned order (planned start, priority, age)")
     ]
+
+
+class AutoAssignUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    priorities: Annotated[list[Priority], Meta(max_length=5, description="empty: auto-assign off")]
+
+
+class AutoAssignMode(msgspec.Struct, kw_only=True):
+    department_id: UUID
+    priorities: list[Priority]

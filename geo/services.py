@@ -6,7 +6,7 @@ from datetime import date
 from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from geo import batch_dispatch, map_schemas, positions, schemas
+from geo import auto_assign, batch_dispatch, map_schemas, positions, schemas
 from geo import map as geomap
 from geo.checkins import check_in, on_site_seconds, to_check_in, travel_seconds
 from geo.day_route import day_route
@@ -75,6 +75,15 @@ class CheckInService:
                 f"unknown time zone {zone!r}", {"tz": zone}, code="invalid_zone"
             ) from None
         return await day_route(self.actor, user_id, day, tz)
+
+    async def auto_assign_mode(self, department: UUID) -> schemas.AutoAssignMode:
+        return await auto_assign.mode(self.actor, department)
+
+    async def set_auto_assign_mode(
+        self, department: UUID, data: schemas.AutoAssignUpdate
+    ) -> schemas.AutoAssignMode:
+        """Choose the priorities the department's new orders are auto-assigned at."""
+        return await auto_assign.set_mode(self.actor, self.clock, department, data)
 
     async def duty(self) -> schemas.DutyState:
         row = (

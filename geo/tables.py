@@ -10,7 +10,7 @@ from piccolo.columns import (
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
-from server.accounts.tables import User
+from server.accounts.tables import Department, User
 from server.workorders.tables import WorkOrder
 
 
@@ -73,3 +73,13 @@ class LocationPing(Table):
     accuracy_m = DoublePrecision()
     at = Timestamptz(index=True)
     received_at = Timestamptz()
+
+
+class AutoAssign(Table):
+    """A department's auto-assign mode: new unassigned orders of these priorities go
+    to the best on-duty candidate at once."""
+
+    id = UUID(primary_key=True)
+    department = ForeignKey(Department, unique=True, on_delete=OnDelete.cascade)
+    priorities = JSON(default="[]")
+    updated_at = Timestamptz()

@@ -1,5 +1,6 @@
 """Every kind of job the scheduler runs: each feature that needs one adds it here."""
 
+from geo.auto_assign_job import AUTO_ASSIGN
 from geo.positions import FORGET_POSITIONS
 from server.maintenance.sweep import MAINTENANCE_SWEEP, WARRANTY_WARNING
 from server.plans.occurrences import PLAN_OCCURRENCE
@@ -7,5 +8,5 @@ from server.scheduler.kinds import JobKinds
 from server.sla.timers import SLA_TIMER
 
 JOB_KINDS = JobKinds(
-    [SLA_TIMER, PLAN_OCCURRENCE, MAINTENANCE_SWEEP, WARRANTY_WARNING, FORGET_POSITIONS]
+    [SLA_TIMER, PLAN_OCCURRENCE, MAINTENANCE_SWEEP, WARRANTY_WARNING, FORGET_POSITIONS, AUTO_ASSIGN]
 )

@@ -23,6 +23,7 @@ from uuid import UUID
 import msgspec
 from piccolo.table import Table
 
+from geo import auto_assign
 from server import live
 from server.accounts.actor import Actor
 from server.accounts.system import SYSTEM_ID
@@ -386,11 +387,11 @@ class OrderUnit:
         """Write what the unit holds, all stamped with the transaction's sequence value."""
         if not (self._created or self._changed or self._stamped or self._rows):
             return
-        await track(
-            self,
-            [(None, self._orders[i]) for i in self._created]
-            + [(self._before[i], self._orders[i]) for i in self._changed],
-        )
+        touched: list[tuple[dict[str, Any] | None, dict[str, Any]]] = [
+            (None, self._orders[i]) for i in self._created
+        ] + [(self._before[i], self._orders[i]) for i in self._changed]
+        await track(self, touched)
+        await auto_assign.schedule(self, touched)
         live.changed(orders=[*self._created, *self._changed])
         seq = await next_sync_seq()
         if self._created:
