@@ -14,6 +14,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import ServerSentEvent
 
 from geo import map_schemas, schemas
+from geo.geocoding import lookup
 from geo.live import stream
 from geo.services import CheckInService, MapService
 from server.dependencies import ActorDep, ClockDep
@@ -242,7 +243,28 @@ class MapController(Controller):
         return ServerSentEvent(stream(state.feed, service.actor, department_id))
 
 
+class GeocodeController(Controller):
+    path = "/api/geocode"
+    tags = ["map"]
+    security = SECURITY
+    dependencies = {"service": Provide(provide_map_service, sync_to_thread=False)}
+
+    @get("/", operation_id="Geocode", responses=errors(400, 401, 403, 503))
+    async def geocode(
+        self,
+        service: NamedDependency[MapService],
+        state: State,
+        address: Annotated[str, QueryParameter(min_length=2, max_length=500)],
+        limit: Annotated[int, QueryParameter(ge=1, le=20)] = 5,
+    ) -> schemas.PlacePage:
+        """Candidate coordinates for an address from the configured geocoder (503
+        ``geocoding_off`` when none is, ``geocoder_failed`` when it does not answer);
+        sites can always be entered with coordinates (admins and managers)."""
+        return schemas.PlacePage(items=await lookup(state.geocoder, address, limit))
+
+
 CONTROLLERS = [
+    GeocodeController,
     OrderCheckInController,
     FlaggedCheckInController,
     DispatchController,

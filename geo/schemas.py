@@ -177,3 +177,13 @@ class AutoAssignUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True)
 class AutoAssignMode(msgspec.Struct, kw_only=True):
     department_id: UUID
     priorities: list[Priority]
+
+
+class Place(msgspec.Struct, kw_only=True):
+    address: str
+    latitude: float
+    longitude: float
+
+
+class PlacePage(msgspec.Struct):
+    items: list[Place]

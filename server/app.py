@@ -13,6 +13,7 @@ from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 
 from geo.controllers import CONTROLLERS as GEO_CONTROLLERS
+from geo.geocoding import geocoder
 from geo.live import announcer
 from server import live
 from server.accounts.controllers import AuthController, UserController
@@ -112,6 +113,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
                 "engine": engine,
                 "blob_store": DiskBlobStore(settings.blob_path),
                 "feed": feed,
+                "geocoder": geocoder(settings),
             }
         ),
         debug=False,

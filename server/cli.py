@@ -115,7 +115,9 @@ def serve(host: str | None, port: int | None, workers: int, access_log: bool) ->
     settings = settings_or_exit()
 
     async def ready(engine: Engine) -> None:
-        return None
+        from geo.geocoding import geocoder
+
+        geocoder(settings)
 
     # Fail here, in one line, rather than in a traceback from the app's start-up.
     run(settings, ready)

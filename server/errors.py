@@ -80,6 +80,13 @@ class TooSoon(DomainError):
         self.retry_after = retry_after
 
 
+class Unavailable(DomainError):
+    """A service the request needs is off or not answering."""
+
+    status = 503
+    code = "unavailable"
+
+
 HTTP_CODES = {
     400: "malformed_request",
     401: "unauthorized",
@@ -91,6 +98,7 @@ HTTP_CODES = {
     415: "unsupported_media_type",
     422: "invalid",
     429: "too_many_requests",
+    503: "unavailable",
 }
 
 

@@ -31,6 +31,7 @@ ERROR_TEXT = {
     415: "the content is not of an accepted type",
     422: "the values break a rule",
     429: "asked again too soon: see Retry-After",
+    503: "a service the request needs is off or not answering",
 }
 
 

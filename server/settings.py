@@ -51,6 +51,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     urge_interval_minutes: Positive = 30
     # Each this many urges raise the order's priority one level; 0: never.
     urge_raises_priority_after: NonNegative = 0
+    # Geocoding of addresses: a geopy service name (e.g. "nominatim") or "module:Class"
+    # of a geopy-compatible geocoder, with its options as a JSON object; empty: off.
+    geocoder: str = ""
+    geocoder_options: str = "{}"
     # On-duty location pings (and a last known position) older than this are deleted.
     position_retention_days: Positive = 30
 
