@@ -236,11 +236,11 @@ async def _current_orders(people: list[UUID]) -> dict[UUID, tuple[UUID, int, Any
     where = Sql(condition, bound) & one_of("status", list(ACTIVE))
     rows = await fetch(
         WorkOrder._meta.db,
-        f"SELECT assignee, id, number, status FROM work_order WHERE {where.text} "
-        "ORDER BY updated_at",
+        "SELECT assignee, id, number, status FROM (SELECT assignee, id, number, status, "
+        "row_number() OVER (PARTITION BY assignee ORDER BY updated_at DESC) AS latest "
+        f"FROM work_order WHERE {where.text}) AS newest WHERE latest = 1",
         where.args,
     )
-    # Later rows win: the most recently changed.
     return {
         UUID(str(row["assignee"])): (UUID(str(row["id"])), int(row["number"]), row["status"])
         for row in rows
