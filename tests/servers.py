@@ -68,3 +68,23 @@ class Server:
         assert self.process is not None
         self.process.send_signal(signal.SIGKILL)
         self.process.wait()
+
+
+def worker(settings: Settings, log: Path, **env: str) -> subprocess.Popen[bytes]:
+    """``fieldops worker`` in its own process on the test's database, polling every 0.1 s."""
+    environment = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("FIELDOPS_")},
+        "FIELDOPS_DATABASE_URL": settings.database_url,
+        "FIELDOPS_SECRET_KEY": settings.secret_key,
+        "FIELDOPS_VAR_DIR": settings.var_dir,
+        "FIELDOPS_SCHEDULER_POLL_SECONDS": "0.1",
+        **env,
+    }
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "server.cli", "worker"],
+            cwd=ROOT,
+            env=environment,
+            stdout=out,
+            stderr=out,
+        )

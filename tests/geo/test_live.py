@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import httpx
 import msgspec
@@ -17,11 +18,12 @@ import pytest
 from litestar import Litestar
 
 from geo.live import Batch
-from server.live import CHANNEL, listener
+from geo.tables import Duty, Position
+from server.live import CHANNEL, channels, listener
 from server.settings import Settings
 from tests.geo.test_checkins import en_route_order, post
 from tests.server.workorders.orders import put_order
-from tests.servers import Server
+from tests.servers import Server, worker
 from tests.world import World
 
 REDIS_URL = os.environ.get("FIELDOPS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -142,3 +144,59 @@ async def test_two_server_processes_share_updates_through_redis(
         # one, published first, was not theirs to see.
         heard = await order_event(events(south_lines))
         assert (heard["id"], heard["properties"]["status"]) == (str(south), "accepted")
+
+
+async def test_a_worker_process_announces_what_its_jobs_change(
+    client: httpx.AsyncClient, world: World, settings: Settings, tmp_path: Path
+) -> None:
+    user = world.id("north_tech")
+    now = world.clock()
+    await Position.insert(
+        Position(
+            id=uuid4(),
+            user=user,
+            latitude=31.231,
+            longitude=121.471,
+            accuracy_m=9,
+            at=now,
+            source="ping",
+        )
+    )
+    await Duty.insert(Duty(id=uuid4(), user=user, on_duty=True, since=now, started_at=now))
+    mode = await client.put(
+        f"/api/dispatch/auto-assign/{world.departments['north']}",
+        json={"priorities": ["P1"]},
+        headers=await world.headers("north_manager"),
+    )
+    assert mode.status_code == 200, mode.text
+    heard: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+
+    async def put(message: bytes) -> None:
+        for event in msgspec.json.decode(message, type=Batch).events:
+            heard.put_nowait({"kind": event.kind, **msgspec.json.decode(event.feature)})
+
+    async with (
+        channels(Settings(redis_url=REDIS_URL)) as feed,
+        feed.start_subscription(CHANNEL) as subscriber,
+        subscriber.run_in_background(put),
+    ):
+        process = worker(settings, tmp_path / "worker.log", FIELDOPS_REDIS_URL=REDIS_URL)
+        try:
+            # The P1 order is auto-assigned by the worker's job, not by this process.
+            made = await client.post(
+                "/api/work-orders/",
+                json={
+                    "title": "Sparks",
+                    "priority": "P1",
+                    "site_id": str(world.sites["central"]),
+                    "department_id": str(world.departments["north"]),
+                },
+                headers=await world.headers("north_manager"),
+            )
+            assert made.status_code == 201, made.text
+            order = await next_of(heard, "order", made.json()["id"])
+            assert order["properties"]["assignee_id"] == str(user)
+            assert order["properties"]["status"] == "assigned"
+        finally:
+            process.terminate()
+            process.wait(timeout=30)

@@ -4,10 +4,7 @@ due SLA timers: every timer fires once, none twice, none is missed."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,25 +17,12 @@ from server.settings import Settings
 from server.sla.tables import SlaBreach
 from server.workorders.tables import TimelineEvent
 from tests.server.sla.rules import add_rule
+from tests.servers import worker
 from tests.world import World
 
 ORDERS = 150
 # Each order's response and resolution clocks each have a warning and a breach timer.
 TIMERS = ORDERS * 4
-
-
-def worker(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("FIELDOPS_")},
-        "FIELDOPS_DATABASE_URL": settings.database_url,
-        "FIELDOPS_SECRET_KEY": settings.secret_key,
-        "FIELDOPS_VAR_DIR": settings.var_dir,
-        "FIELDOPS_SCHEDULER_POLL_SECONDS": "0.1",
-    }
-    with log.open("wb") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "server.cli", "worker"], env=env, stdout=out, stderr=out
-        )
 
 
 async def due_now() -> int:
