@@ -31,7 +31,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import msgspec
 from benchlib import drop_postgres, login, postgres_database, running_server, sqlite_database
+from piccolo.querystring import QueryString
 
 from geo.tables import Duty, Position
 from server.accounts.tables import User
@@ -41,6 +43,7 @@ from server.database import (
     create_engine,
     execute_many,
     insert_sql,
+    is_sqlite,
     open_pool,
     write_transaction,
 )
@@ -134,6 +137,7 @@ async def fill(database_url: str, args: argparse.Namespace) -> tuple[str, str]:
                     "first_response_at": None,
                 }
             )
+        sqlite = is_sqlite(engine)
         for table, rows in (
             (User, users),
             (Position, positions),
@@ -147,21 +151,21 @@ async def fill(database_url: str, args: argparse.Namespace) -> tuple[str, str]:
                         engine,
                         insert_sql(table, columns),
                         [
-                            tuple(_stored(row[c]) for c in columns)
+                            tuple(_stored(row[c], sqlite) for c in columns)
                             for row in rows[start : start + 5000]
                         ],
                     )
+        # As autovacuum (or the demo loader) would: planners need the new rows' statistics.
+        await engine.run_querystring(QueryString("ANALYZE"))
         waiting = next(order["id"] for order in orders if order["assignee"] is None)
         return str(department), str(waiting)
     finally:
         await close_pool(engine)
 
 
-def _stored(value: Any) -> Any:
-    # Arrays and JSON go in as the engines store them (SQLite keeps both as text).
-    if isinstance(value, (list, dict)):
-        import msgspec
-
+def _stored(value: Any, sqlite: bool) -> Any:
+    # SQLite keeps arrays (skills) as JSON text; PostgreSQL takes them as lists.
+    if isinstance(value, list) and sqlite:
         return msgspec.json.encode(value).decode()
     return value
 
