@@ -65,6 +65,7 @@ def run(
 ) -> T:
     """Run ``work`` against the configured database, turning set-up failures into one line."""
     from server.database import DatabaseUnavailable
+    from server.live import RedisUnavailable
     from server.migrations import MigrationFailed, SchemaOutdated
 
     async def main() -> T:
@@ -73,7 +74,13 @@ def run(
 
     try:
         return asyncio.run(main())
-    except (SettingsError, DatabaseUnavailable, MigrationFailed, SchemaOutdated) as exc:
+    except (
+        SettingsError,
+        DatabaseUnavailable,
+        MigrationFailed,
+        SchemaOutdated,
+        RedisUnavailable,
+    ) as exc:
         fail(exc)
 
 
@@ -116,8 +123,10 @@ def serve(host: str | None, port: int | None, workers: int, access_log: bool) ->
 
     async def ready(engine: Engine) -> None:
         from geo.geocoding import geocoder
+        from server.live import check_redis
 
         geocoder(settings)
+        await check_redis(settings)
 
     # Fail here, in one line, rather than in a traceback from the app's start-up.
     run(settings, ready)
@@ -151,6 +160,7 @@ def worker() -> None:
 
     async def work(engine: Engine) -> None:
         # Only Redis carries the worker's changes (SLA breaches...) to the servers' maps.
+        await live.check_redis(settings)
         async with contextlib.AsyncExitStack() as stack:
             if settings.redis_url:
                 feed = await stack.enter_async_context(live.channels(settings))

@@ -78,6 +78,26 @@ def channels(settings: Settings) -> ChannelsPlugin:
     )
 
 
+async def check_redis(settings: Settings) -> None:
+    """Fail with a clear message when the configured Redis does not answer."""
+    if not settings.redis_url:
+        return
+    from redis.asyncio import Redis
+    from redis.exceptions import RedisError
+
+    client = Redis.from_url(settings.redis_url, socket_connect_timeout=5)
+    try:
+        await client.ping()
+    except (RedisError, OSError) as exc:
+        raise RedisUnavailable(f"Redis at FIELDOPS_REDIS_URL does not answer: {exc}") from None
+    finally:
+        await client.aclose()
+
+
+class RedisUnavailable(Exception):
+    """The Redis of ``FIELDOPS_REDIS_URL`` cannot be reached at start-up."""
+
+
 @contextmanager
 def announcing(plugin: ChannelsPlugin, announce: Announcer, shared: bool) -> Iterator[Feed]:
     """Publish this process's committed changes on ``plugin`` while in the block

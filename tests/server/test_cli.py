@@ -141,6 +141,17 @@ def test_unreachable_database_is_one_line(env: dict[str, str]) -> None:
     assert "cannot open the database" in one_line_error(fieldops(env, "migrate"), 2)
 
 
+def test_unreachable_redis_or_a_wrong_geocoder_stop_serving_in_one_line(
+    env: dict[str, str],
+) -> None:
+    assert fieldops(env, "migrate").returncode == 0
+    redis = {**env, "FIELDOPS_REDIS_URL": "redis://127.0.0.1:1/0"}
+    for command in ("serve", "worker"):
+        assert "FIELDOPS_REDIS_URL does not answer" in one_line_error(fieldops(redis, command), 2)
+    geocoder = {**env, "FIELDOPS_GEOCODER": "no-such-service"}
+    assert "FIELDOPS_GEOCODER" in one_line_error(fieldops(geocoder, "serve"), 2)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
