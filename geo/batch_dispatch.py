@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+import anyio
+
 from geo import schemas
 from geo.batch import BatchOrder, BatchPerson, plan_batch, plan_greedy
 from geo.dispatch import loads_of
@@ -52,13 +54,16 @@ async def dispatch(actor: Actor, clock: Clock, data: schemas.BatchDispatch) -> s
         )
         for row in sited
     ]
-    plan, greedy = plan_batch(batch, people), plan_greedy(batch, people)
+    # Thousands of geodesic distances: off the event loop, which keeps serving.
+    plan = await anyio.to_thread.run_sync(plan_batch, batch, people)
+    greedy = await anyio.to_thread.run_sync(plan_greedy, batch, people)
     numbers = {row["id"]: row["number"] for row in orders}
     names = await _names([p.person for p in plan.placements])
     placed = plan.placements
     taken: set[UUID] = set()
     if not data.dry_run and placed:
-        taken = await _assign(actor, clock, [(p.order, p.person) for p in placed])
+        pairs = [(p.order, p.person) for p in placed]
+        taken = await _assign(actor, clock, data.department_id, pairs)
     unplaced = [
         schemas.Unplaced(order_id=row["id"], number=row["number"], reason="no_site")
         for row in orders
@@ -169,16 +174,23 @@ async def _names(ids: list[Any]) -> dict[Any, str]:
     return {row["id"]: row["display_name"] for row in rows}
 
 
-async def _assign(actor: Actor, clock: Clock, pairs: list[tuple[UUID, UUID]]) -> set[UUID]:
+async def _assign(
+    actor: Actor, clock: Clock, department: UUID, pairs: list[tuple[UUID, UUID]]
+) -> set[UUID]:
     """Assign each order to its person in one transaction; the orders someone else
-    assigned (or moved on) since the plan are left alone and returned."""
+    assigned, moved on or moved to another department since the plan are left
+    alone and returned."""
     taken = set()
     async with unit_of_work(actor, clock) as unit:
         await unit.load([order for order, _ in pairs])
         operations = OrderOperations(unit)
         for order_id, person in pairs:
-            row = await unit.order(order_id)
-            if row["assignee"] is not None or row["status"] not in OPEN - {"suspended"}:
+            row = await unit.order(order_id, scoped=False)
+            if (
+                row["assignee"] is not None
+                or row["department"] != department
+                or row["status"] not in OPEN - {"suspended"}
+            ):
                 taken.add(order_id)
                 continue
             await operations.assign(order_id, AssignRequest(assignee_id=person, reason=REASON))

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Controller, get, post, put
+from litestar import Controller, Request, get, post, put
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.openapi.spec import Example
@@ -17,7 +17,7 @@ from geo import map_schemas, schemas
 from geo.geocoding import lookup
 from geo.live import stream
 from geo.services import CheckInService, MapService
-from server.dependencies import ActorDep, ClockDep
+from server.dependencies import ActorDep, AuthServiceDep, ClockDep
 from server.openapi import SECURITY, errors
 
 LimitQuery = Annotated[int, QueryParameter(ge=1, le=500, description="rows at most")]
@@ -137,7 +137,9 @@ class DispatchController(Controller):
             date | None,
             QueryParameter(description="only orders planned that day, or not planned"),
         ] = None,
-        tz: Annotated[str, QueryParameter(description="the day's time zone")] = "UTC",
+        tz: Annotated[
+            str, QueryParameter(max_length=64, description="the day's time zone")
+        ] = "UTC",
     ) -> schemas.DayRoute:
         """A field worker's open orders with a site in visiting order from their last
         known position (nearest neighbour, then 2-opt, on geodesic distances), with
@@ -234,13 +236,20 @@ class MapController(Controller):
         self,
         service: NamedDependency[MapService],
         state: State,
+        request: Request[Any, Any, Any],
+        auth_service: AuthServiceDep,
         department_id: DepartmentQuery = None,
     ) -> ServerSentEvent:
         """Live map updates as server-sent events, from every server process: an
         ``order`` event (an order feature, also when it leaves the open states) or a
         ``technician`` event (a worker feature) per change in the caller's scope, and
-        a comment every 15 s (admins and managers)."""
-        return ServerSentEvent(stream(state.feed, service.actor, department_id))
+        a comment every 15 s, when the caller's login is checked again: once it
+        expires (or the session ends) an ``expired`` event ends the stream, and the
+        browser reconnects with a fresh token (admins and managers)."""
+        token = request.headers.get("authorization", "").partition(" ")[2].strip()
+        return ServerSentEvent(
+            stream(state.feed, service.actor, department_id, lambda: auth_service.resolve(token))
+        )
 
 
 class GeocodeController(Controller):

@@ -23,6 +23,7 @@ from server.database import fetch
 from server.errors import NotFound
 from server.sql import Sql, one_of
 from server.workorders.lifecycle import OPEN
+from server.workorders.scope import in_scope
 from server.workorders.tables import WorkOrder
 
 
@@ -55,13 +56,17 @@ async def day_route(
     if person is None or not allowed:
         raise NotFound("no such person among yours", {"user_id": str(user_id)})
     where = Sql("t.assignee = {}", user_id) & one_of("t.status", sorted(OPEN - {"suspended"}))
+    # A manager sees only the stops they may see (a worker may serve other departments).
+    where = where & in_scope(actor, "t")
     if day is not None:
+        # Local midnights: a day with a clock change is 23 or 25 hours long.
         start = datetime.combine(day, time(), zone).astimezone(UTC)
+        end = datetime.combine(day + timedelta(days=1), time(), zone).astimezone(UTC)
         where = where & Sql(
             "(t.planned_start_at IS NULL OR "
             "(t.planned_start_at >= {} AND t.planned_start_at < {}))",
             start,
-            start + timedelta(days=1),
+            end,
         )
     rows: list[_Stop] = msgspec.convert(
         await fetch(

@@ -11,7 +11,7 @@ final status, so maps drop it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, Literal
 from uuid import UUID
 
@@ -23,12 +23,14 @@ from geo import map as geomap
 from server.accounts.actor import Actor
 from server.clock import Clock
 from server.database import is_sqlite, one_of_ids
+from server.errors import DomainError
 from server.live import CHANNEL, Changed, listener
 from server.sql import Sql
 from server.workorders.scope import Term, row_in_scope, terms
 from server.workorders.tables import WorkOrder
 
 HEARTBEAT_SECONDS = 15.0
+BACKLOG = 1000  # batches a slow browser may fall behind
 SCOPE_COLUMNS = ("department", "created_by", "assignee", "team", "requester")
 
 
@@ -37,6 +39,9 @@ class Event(msgspec.Struct):
     feature: msgspec.Raw
     # The order's scope columns (server/workorders/scope.py), or the worker's department.
     scope: dict[str, UUID | None]
+    # A worker's current order's scope columns: its id and number are shown only to
+    # those who may see it.
+    order_scope: dict[str, UUID | None] | None = None
 
 
 class Batch(msgspec.Struct):
@@ -62,12 +67,13 @@ def announcer(clock: Clock) -> Any:
         if people:
             sqlite = is_sqlite(WorkOrder._meta.db)
             condition, bound = one_of_ids(sqlite, "u.id", sorted(people))
-            for worker in await geomap.worker_features(Sql(condition, bound), now):
+            for worker, order in await geomap.worker_features(Sql(condition, bound), now, None):
                 events.append(
                     Event(
                         "technician",
                         msgspec.Raw(msgspec.json.encode(worker)),
                         {"department": worker.properties.department_id},
+                        order,
                     )
                 )
         if events:
@@ -86,14 +92,22 @@ def visible(actor: Actor, scope: list[Term] | None, event: Event, department: UU
 
 
 async def stream(
-    plugin: ChannelsPlugin, actor: Actor, department: UUID | None
+    plugin: ChannelsPlugin,
+    actor: Actor,
+    department: UUID | None,
+    recheck: Callable[[], Awaitable[Actor]],
 ) -> AsyncIterator[ServerSentEventMessage]:
     """The caller's share of the feed, with a comment every 15 s so proxies keep the
-    connection open and a closed one is noticed."""
+    connection open and a closed one is noticed. At each of those the caller's login
+    is checked again (``recheck``): an expired token or ended session ends the stream
+    with an ``expired`` event, and a changed scope applies from then on. A browser
+    that falls 1,000 batches behind loses the oldest."""
     scope = terms(actor)
-    received: asyncio.Queue[bytes] = asyncio.Queue()
+    received: asyncio.Queue[bytes] = asyncio.Queue(maxsize=BACKLOG)
 
     async def put(message: bytes) -> None:
+        if received.full():
+            received.get_nowait()
         received.put_nowait(message)
 
     with listener():
@@ -106,10 +120,26 @@ async def stream(
                 try:
                     message = await asyncio.wait_for(received.get(), HEARTBEAT_SECONDS)
                 except TimeoutError:
+                    try:
+                        actor = await recheck()
+                    except DomainError as exc:
+                        yield ServerSentEventMessage(data=exc.code, event="expired")
+                        return
+                    scope = terms(actor)
                     yield ServerSentEventMessage(comment="heartbeat", data=None)
                     continue
                 for event in msgspec.json.decode(message, type=Batch).events:
                     if visible(actor, scope, event, department):
                         yield ServerSentEventMessage(
-                            data=bytes(event.feature).decode(), event=event.kind
+                            data=_shown(event, scope).decode(), event=event.kind
                         )
+
+
+def _shown(event: Event, scope: list[Term] | None) -> bytes:
+    """The feature as the viewer may see it: a worker's current order out of their
+    scope is left out."""
+    if event.order_scope is None or row_in_scope(scope, event.order_scope):
+        return bytes(event.feature)
+    feature = msgspec.json.decode(event.feature)
+    feature["properties"].update(current_order_id=None, current_order_number=None)
+    return msgspec.json.encode(feature)

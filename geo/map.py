@@ -21,7 +21,7 @@ from server.database import fetch, is_sqlite, one_of_ids
 from server.errors import Invalid
 from server.sql import Sql, one_of
 from server.workorders.lifecycle import FIELD_ROLES, OPEN
-from server.workorders.scope import in_scope
+from server.workorders.scope import in_scope, row_in_scope, terms
 from server.workorders.tables import WorkOrder
 
 ACTIVE = ("en_route", "on_site", "in_progress")  # a worker's current order is one of these
@@ -185,7 +185,11 @@ def technician_scope(actor: Actor) -> Sql:
     return one_of("u.department", list(actor.managed_departments))
 
 
-async def worker_features(where: Sql, now: datetime) -> list[schemas.TechnicianFeature]:
+async def worker_features(
+    where: Sql, now: datetime, viewer: Actor | None
+) -> list[tuple[schemas.TechnicianFeature, dict[str, Any] | None]]:
+    """The workers' features, each with the scope columns of its current order. With
+    a ``viewer``, a current order outside their scope is left out of the feature."""
     engine = WorkOrder._meta.db
     where = Sql("u.active = {}", True) & one_of("u.role", sorted(FIELD_ROLES)) & where
     rows = msgspec.convert(
@@ -199,52 +203,68 @@ async def worker_features(where: Sql, now: datetime) -> list[schemas.TechnicianF
         strict=False,
     )
     current = await _current_orders([row.id for row in rows])
+    scope = terms(viewer) if viewer is not None else None
     features = []
     for row in rows:
         order = current.get(row.id)
         state: schemas.TechnicianState = (
-            order[2] if order else "idle" if row.on_duty else "off_duty"
+            order["status"] if order else "idle" if row.on_duty else "off_duty"
         )
+        shown = order is not None and (viewer is None or row_in_scope(scope, order))
         features.append(
-            schemas.TechnicianFeature(
-                id=row.id,
-                geometry=schemas.Point(coordinates=(row.longitude, row.latitude)),
-                properties=schemas.TechnicianSpot(
-                    user_id=row.id,
-                    name=row.display_name,
-                    role=row.role,
-                    department_id=row.department,
-                    on_duty=bool(row.on_duty),
-                    state=state,
-                    current_order_id=order[0] if order else None,
-                    current_order_number=order[1] if order else None,
-                    accuracy_m=row.accuracy_m,
-                    fix_at=row.at,
-                    fix_age_seconds=max(0, round((now - row.at).total_seconds())),
+            (
+                schemas.TechnicianFeature(
+                    id=row.id,
+                    geometry=schemas.Point(coordinates=(row.longitude, row.latitude)),
+                    properties=schemas.TechnicianSpot(
+                        user_id=row.id,
+                        name=row.display_name,
+                        role=row.role,
+                        department_id=row.department,
+                        on_duty=bool(row.on_duty),
+                        state=state,
+                        current_order_id=order["id"] if order and shown else None,
+                        current_order_number=order["number"] if order and shown else None,
+                        accuracy_m=row.accuracy_m,
+                        fix_at=row.at,
+                        fix_age_seconds=max(0, round((now - row.at).total_seconds())),
+                    ),
                 ),
+                {c: order[c] for c in SCOPE_COLUMNS} if order else None,
             )
         )
     return features
 
 
-async def _current_orders(people: list[UUID]) -> dict[UUID, tuple[UUID, int, Any]]:
-    """Each person's most recently changed order that is under way."""
+SCOPE_COLUMNS = ("department", "created_by", "assignee", "team", "requester")
+
+
+async def _current_orders(people: list[UUID]) -> dict[UUID, dict[str, Any]]:
+    """Each person's most recently changed order that is under way, with the columns
+    that decide who may see it."""
     if not people:
         return {}
     sqlite = is_sqlite(WorkOrder._meta.db)
     condition, bound = one_of_ids(sqlite, "assignee", people)
     where = Sql(condition, bound) & one_of("status", list(ACTIVE))
+    columns = "id, number, status, " + ", ".join(SCOPE_COLUMNS)
     rows = await fetch(
         WorkOrder._meta.db,
-        "SELECT assignee, id, number, status FROM (SELECT assignee, id, number, status, "
-        "row_number() OVER (PARTITION BY assignee ORDER BY updated_at DESC) AS latest "
+        f"SELECT {columns} FROM (SELECT {columns}, row_number() OVER "
+        "(PARTITION BY assignee ORDER BY updated_at DESC) AS latest "
         f"FROM work_order WHERE {where.text}) AS newest WHERE latest = 1",
         where.args,
     )
-    return {
-        UUID(str(row["assignee"])): (UUID(str(row["id"])), int(row["number"]), row["status"])
-        for row in rows
-    }
+    found = {}
+    for row in rows:
+        order = {
+            **{c: UUID(str(row[c])) if row[c] is not None else None for c in SCOPE_COLUMNS},
+            "id": UUID(str(row["id"])),
+            "number": int(row["number"]),
+            "status": row["status"],
+        }
+        found[order["assignee"]] = order
+    return found
 
 
 async def technicians(
@@ -255,4 +275,5 @@ async def technicians(
         where = where & box.sql("p")
     if department is not None:
         where = where & Sql("u.department = {}", department)
-    return schemas.TechnicianMap(features=await worker_features(where, now))
+    found = await worker_features(where, now, actor)
+    return schemas.TechnicianMap(features=[feature for feature, _ in found])

@@ -31,7 +31,8 @@ POSITION_UPSERT = (
 
 def remember(unit: OrderUnit, user_id: UUID, fix: dict[str, Any], source: str) -> None:
     """Make a fix the user's last known position, unless a newer one is known (an
-    offline fix arriving late never replaces a fresher one)."""
+    offline fix arriving late never replaces a fresher one). A fix dated ahead of
+    the server counts as taken now, so it cannot shadow the real ones to come."""
     live.changed(people=[user_id])
     unit.insert(
         Position,
@@ -41,7 +42,7 @@ def remember(unit: OrderUnit, user_id: UUID, fix: dict[str, Any], source: str) -
             "latitude": fix["latitude"],
             "longitude": fix["longitude"],
             "accuracy_m": fix["accuracy_m"],
-            "at": fix["at"],
+            "at": min(fix["at"], unit.clock()),
             "source": source,
         },
         POSITION_UPSERT,

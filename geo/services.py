@@ -12,9 +12,10 @@ from geo.checkins import check_in, on_site_seconds, to_check_in, travel_seconds
 from geo.day_route import day_route
 from geo.dispatch import suggest
 from geo.tables import CheckIn, Duty
+from server import live
 from server.accounts.actor import Actor
 from server.clock import Clock
-from server.database import fetch, json_column
+from server.database import fetch, json_column, write_transaction
 from server.errors import Forbidden, Invalid
 from server.ids import new_id
 from server.sql import Sql
@@ -70,7 +71,7 @@ class CheckInService:
         """A field worker's stops for a day in visiting order."""
         try:
             tz = ZoneInfo(zone)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):
             raise Invalid(
                 f"unknown time zone {zone!r}", {"tz": zone}, code="invalid_zone"
             ) from None
@@ -113,9 +114,13 @@ class CheckInService:
                 started_at=started,
                 ended_at=None if data.on_duty else now,
             )
-            await Duty.insert(row).on_conflict(
-                target=Duty.user, action="DO UPDATE", values=[Duty.on_duty, Duty.since, *period]
-            )
+            async with write_transaction(Duty._meta.db):
+                await Duty.insert(row).on_conflict(
+                    target=Duty.user,
+                    action="DO UPDATE",
+                    values=[Duty.on_duty, Duty.since, *period],
+                )
+                live.changed(people=[self.actor.user_id])
         return await self.duty()
 
     async def report_positions(self, data: schemas.PositionReport) -> schemas.PingResult:

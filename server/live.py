@@ -11,6 +11,7 @@ Announcing is best effort: a failure is logged, never undoes or fails the write.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -26,6 +27,7 @@ from litestar.channels.backends.redis import RedisChannelsPubSubBackend
 from server.settings import Settings
 
 log = logging.getLogger(__name__)
+ANNOUNCE_SECONDS = 2.0
 CHANNEL = "changes"
 
 
@@ -147,6 +149,7 @@ async def collecting() -> AsyncIterator[None]:
     # Building the events costs queries: not worth it when nobody can hear them.
     if feed is not None and feed.heard and (pending.orders or pending.people):
         try:
-            await feed.announce(feed.plugin, pending)
+            # The write has committed: a slow Redis must not hold its answer for long.
+            await asyncio.wait_for(feed.announce(feed.plugin, pending), ANNOUNCE_SECONDS)
         except Exception:
             log.exception("could not announce %d orders' changes", len(pending.orders))

@@ -97,7 +97,8 @@ async def test_the_day_and_the_status_choose_the_stops(
     assert found["stops"][0]["leg_m"] == 0
     everything = (await route(client, world)).json()
     assert len(everything["stops"]) == 3
-    assert_error(await route(client, world, tz="Mars/Olympus"), 422, "invalid_zone")
+    for zone in ("Mars/Olympus", "Europe", "../../etc/passwd"):
+        assert_error(await route(client, world, tz=zone), 422, "invalid_zone")
 
 
 async def test_who_sees_a_route(client: httpx.AsyncClient, world: World) -> None:
@@ -105,3 +106,14 @@ async def test_who_sees_a_route(client: httpx.AsyncClient, world: World) -> None
     assert (await route(client, world, caller="admin")).status_code == 200
     for caller in ("south_manager", "north_tech2", "requester"):
         assert_error(await route(client, world, caller=caller), 404, "not_found")
+
+
+async def test_a_manager_sees_only_the_stops_in_their_scope(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    await order_at(world, "Lujiazui")
+    await order_at(world, "Hongqiao", department="south", title="south secret")
+    own = (await route(client, world)).json()
+    assert len(own["stops"]) == 2  # the worker's own orders, whoever routed them
+    managed = (await route(client, world, caller="north_manager")).json()
+    assert [stop["site_name"] for stop in managed["stops"]] == ["Lujiazui"]

@@ -184,3 +184,16 @@ async def test_only_managers_see_the_map_and_a_bad_box_is_refused(
     for box in ("1,2,3", "a,b,c,d", "0,10,1,5", "0,-91,1,0", "181,0,182,1"):
         assert_error(await get(client, world, "orders", bbox=box), 422, "invalid_bbox")
     assert_error(await get(client, world, "orders", limit=0), 400, "validation_error")
+
+
+async def test_a_workers_current_order_out_of_scope_is_not_shown(
+    client: httpx.AsyncClient, world: World, clock: FakeClock
+) -> None:
+    await put_position(world, "north_tech", PUDONG, clock.now)
+    await put_order(
+        world, "on_site", assignee="north_tech", department="south", site=world.sites["central"]
+    )
+    found = (await get(client, world, "technicians")).json()["features"][0]["properties"]
+    assert (found["state"], found["current_order_id"]) == ("on_site", None)
+    admin = (await get(client, world, "technicians", caller="admin")).json()["features"]
+    assert admin[0]["properties"]["current_order_id"] is not None

@@ -102,6 +102,17 @@ async def test_reporting_over_the_api_checks_role_and_input(
     )
     assert answer.json() == {"kept": 1, "discarded": 0}
     assert (await pings(world))[-1][0] == clock.now
+    # Nor does a clock a few hours ahead: the position counts as taken now.
+    answer = await client.post(
+        "/api/me/positions",
+        json={"fixes": [fix(clock.now + timedelta(hours=20), 4)]},
+        headers=headers,
+    )
+    assert answer.json() == {"kept": 1, "discarded": 0}
+    position = (
+        await Position.select(Position.at).where(Position.user == world.id("north_tech")).first()
+    )
+    assert position == {"at": clock.now}
     for body in (
         {"fixes": []},
         {"fixes": [{**fix(clock.now), "latitude": 90.5}]},
@@ -114,7 +125,7 @@ async def test_reporting_over_the_api_checks_role_and_input(
             400,
             "validation_error",
         )
-    assert len(await pings(world)) == 2
+    assert len(await pings(world)) == 3
     manager = await client.post(
         "/api/me/positions",
         json={"fixes": [fix(clock.now)]},
