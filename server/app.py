@@ -15,6 +15,7 @@ from litestar.datastructures import State
 from geo.controllers import CONTROLLERS as GEO_CONTROLLERS
 from geo.geocoding import geocoder
 from geo.live import announcer
+from inspection.controllers import CONTROLLERS as INSPECTION_CONTROLLERS
 from server import live
 from server.accounts.controllers import AuthController, UserController
 from server.clock import Clock, utc_now
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
             *NOTIFICATION_CONTROLLERS,
             *SYNC_CONTROLLERS,
             *GEO_CONTROLLERS,
+            *INSPECTION_CONTROLLERS,
         ],
         dependencies=DEPENDENCIES,
         before_request=refuse_nul,

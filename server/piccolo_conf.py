@@ -23,5 +23,6 @@ APP_REGISTRY = AppRegistry(
         "server.maintenance.piccolo_app",
         "sync.piccolo_app",
         "geo.piccolo_app",
+        "inspection.piccolo_app",
     ]
 )

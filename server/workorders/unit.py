@@ -163,6 +163,9 @@ class OrderUnit:
         self._existing: set[tuple[str, Any]] = set()
         self._others: dict[UUID, list[tuple[int, Any]]] = {}
         self._others_after: dict[UUID, int] = {}
+        # What a feature keeps for the rest of the unit about rows it wrote but has not
+        # flushed (the corrective order it opened for an asset, a round run's state).
+        self.memo: dict[Any, Any] = {}
 
     # Reading -------------------------------------------------------------------
 
