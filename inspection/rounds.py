@@ -22,7 +22,7 @@ from inspection.tables import Round, RoundRun
 from server.accounts.actor import Actor
 from server.accounts.tables import Department, Team, User
 from server.clock import Clock
-from server.database import execute_many, insert_sql, json_column, write_transaction
+from server.database import execute_many, fetch, insert_sql, json_column, write_transaction
 from server.errors import Forbidden, Invalid, NotFound
 from server.ids import new_id
 from server.masterdata.tables import Asset
@@ -226,7 +226,6 @@ class RoundService:
 
 
 async def read_rounds(where: Sql) -> list[dict[str, Any]]:
-    rows = await Round.raw(
-        f'SELECT r.* FROM "round" r WHERE {where.text} ORDER BY r.name', *where.args
+    return await fetch(
+        Round._meta.db, f'SELECT r.* FROM "round" r WHERE {where.text} ORDER BY r.name', where.args
     )
-    return list(rows)

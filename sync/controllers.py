@@ -71,14 +71,16 @@ class SyncController(Controller):
             **errors(400, 401, 403, 409, 422),
         },
     )
-    async def pull(self, data: JSONBody[schemas.PullRequest], actor: ActorDep) -> Response[bytes]:
+    async def pull(
+        self, data: JSONBody[schemas.PullRequest], actor: ActorDep, clock: ClockDep
+    ) -> Response[bytes]:
         """The changes in the caller's scope after ``cursor`` (none: a full snapshot).
 
         Pull again at once while ``more`` is true. 409 ``resync_required``: drop the
         local copy of server data (keep the queue of unpushed mutations) and pull
         without a cursor.
         """
-        return Response(await PullService(actor).pull(data), media_type=MediaType.JSON)
+        return Response(await PullService(actor, clock).pull(data), media_type=MediaType.JSON)
 
 
 class ConflictController(Controller):

@@ -21,6 +21,7 @@ import msgspec
 from msgspec import Meta
 
 from server.accounts.actor import Actor
+from server.clock import Clock
 from server.database import fetch, is_sqlite, json_array_agg_sql, one_of_ids
 from server.errors import Conflict, Forbidden, Invalid
 from server.sql import Sql
@@ -152,8 +153,9 @@ COUNTERS_SQL = "SELECT name, value FROM counter WHERE name IN ('sync', 'sync_pur
 
 
 class PullService:
-    def __init__(self, actor: Actor) -> None:
+    def __init__(self, actor: Actor, clock: Clock) -> None:
         self.actor = actor
+        self.clock = clock
 
     def _position(self, token: str | None, purged: int) -> Position | None:
         if token is None:
@@ -223,7 +225,7 @@ class PullService:
             _array(_timeline_sql(ids) if ids else None),
             attachments_of(ids),
             _rows(tombstones_sql) if tombstones_sql else _no_rows(),
-            catalogue(self.actor, after, upto, ids),
+            catalogue(self.actor, after, upto, ids, self.clock()),
         )
         return msgspec.json.encode(
             {

@@ -9,11 +9,13 @@ an incremental pull made seven of them one after another.
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from typing import Any
 
 import msgspec
 from piccolo.columns import JSON, Array
 
+from inspection.pull import inspection_catalogue
 from server.accounts.actor import Actor
 from server.database import fetch, is_sqlite, one_of_ids
 from server.masterdata import schemas as masterdata
@@ -82,14 +84,27 @@ async def _already(value: Any) -> Any:
 
 
 async def catalogue(
-    actor: Actor, after: int | None, upto: int, order_ids: list[Any]
+    actor: Actor, after: int | None, upto: int, order_ids: list[Any], now: datetime
 ) -> dict[str, Any]:
     """``after`` None: the first page of a snapshot (nothing was delivered before)."""
     low = -1 if after is None else after
     deleted_since = Sql("seq > {} AND seq <= {}", low, upto)
+    inspection = await inspection_catalogue(actor, after, upto, now)
+    rounds_assets = inspection.pop("asset_ids")
+    asset_terms = _named(Asset, "asset", actor, after, upto, order_ids)
+    site_terms = _named(Site, "site", actor, after, upto, order_ids)
+    if rounds_assets:
+        # The checkpoints of the caller's rounds, and their sites, for scanning offline.
+        sqlite = is_sqlite(Asset._meta.db)
+        ids, bound = one_of_ids(sqlite, "asset.id", rounds_assets)
+        asset_terms = any_of([asset_terms, Sql(ids, bound)])
+        ids, bound = one_of_ids(sqlite, "a.id", rounds_assets)
+        site_terms = any_of(
+            [site_terms, Sql(f"site.id IN (SELECT a.site FROM asset a WHERE {ids})", bound)]
+        )
     sites, assets, items, templates, deleted = await asyncio.gather(
-        _select(Site, SITE_COLUMNS, _named(Site, "site", actor, after, upto, order_ids)),
-        _select(Asset, ASSET_COLUMNS, _named(Asset, "asset", actor, after, upto, order_ids)),
+        _select(Site, SITE_COLUMNS, site_terms),
+        _select(Asset, ASSET_COLUMNS, asset_terms),
         _select(ServiceItem, SERVICE_ITEM_COLUMNS, _changed(low, upto)),
         _select(Template, TEMPLATE_COLUMNS, _changed(low, upto)),
         _select(DeletedRecord, (DeletedRecord.kind, DeletedRecord.record), deleted_since)
@@ -102,4 +117,5 @@ async def catalogue(
         "service_items": msgspec.convert(items, list[masterdata.ServiceItem], strict=False),
         "templates": msgspec.convert(templates, list[workorders.Template], strict=False),
         "deleted": [{"kind": row["kind"], "id": str(row["record"])} for row in deleted],
+        **inspection,
     }

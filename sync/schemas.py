@@ -9,6 +9,7 @@ from uuid import UUID
 import msgspec
 from msgspec import Meta
 
+from inspection import schemas as inspection
 from server.masterdata.schemas import Asset, ServiceItem, Site
 from server.types import Timestamp
 from server.workorders.schemas import Attachment, OrderEvent, Template, WorkOrder
@@ -97,6 +98,20 @@ class PullResponse(msgspec.Struct, kw_only=True):
     service_items: Annotated[list[ServiceItem], Meta(description="new or changed catalogue items")]
     templates: Annotated[list[Template], Meta(description="new or changed order templates")]
     deleted: Annotated[list[Deleted], Meta(description="master data deleted: drop it")]
+    checklists: Annotated[
+        list[inspection.Checklist], Meta(description="new or changed checklists")
+    ] = msgspec.field(default_factory=list)
+    rounds: Annotated[
+        list[inspection.Round], Meta(description="the caller's new or changed rounds")
+    ] = msgspec.field(default_factory=list)
+    round_runs: Annotated[
+        list[inspection.RoundRun],
+        Meta(description="the caller's new or changed runs of the last 7 days and to come"),
+    ] = msgspec.field(default_factory=list)
+    inspection_results: Annotated[
+        list[inspection.InspectionResult],
+        Meta(description="recent results (30 days) of the caller's rounds' assets"),
+    ] = msgspec.field(default_factory=list)
     cursor: Annotated[str, Meta(description="send it back to pull what follows")]
     more: Annotated[bool, Meta(description="more changes follow: pull again at once")]
     last_mutation_id: Annotated[
