@@ -11,10 +11,12 @@ import asyncio
 import contextlib
 import os
 import sys
+import uuid
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
@@ -242,6 +244,43 @@ def demo(scale: int | None, seed: int | None, if_empty: bool) -> None:
         roles.setdefault(role, []).append(username)
     for role, usernames in roles.items():
         click.echo(f"  {role + ':':12} {' '.join(usernames)}")
+
+
+@cli.command()
+@click.option("--site", "site_id", type=click.UUID, help="The assets of this site (its id).")
+@click.option("--asset-type", help="The assets of this type.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, writable=True),
+    required=True,
+    help="labels.pdf or labels.svg: the extension picks the format.",
+)
+def labels(site_id: uuid.UUID | None, asset_type: str | None, out: str) -> None:
+    """Print A4 sheets of asset labels (3 x 8: name, site, tag, Code 128 barcode)."""
+    from tqdm import tqdm
+
+    from inspection.labels import pdf_sheet, svg_sheet
+    from inspection.services import sheet_labels
+    from server.errors import DomainError
+
+    path = Path(out)
+    if path.suffix.lower() not in (".pdf", ".svg"):
+        raise click.UsageError("--out must end in .pdf or .svg")
+    if site_id is None and asset_type is None:
+        raise click.UsageError("choose the labels: --site, --asset-type or both")
+
+    async def work(engine: Engine) -> list[Any]:
+        return await sheet_labels(site_id, asset_type)
+
+    try:
+        found = run(settings_or_exit(), work)
+    except DomainError as exc:
+        fail(ValueError(exc.message), Refused)
+    draw = pdf_sheet if path.suffix.lower() == ".pdf" else svg_sheet
+    with tqdm(total=len(found), unit="label", disable=not sys.stderr.isatty()) as bar:
+        body = draw(found, bar.update)
+    path.write_bytes(body)
+    click.echo(f"Wrote {len(found):,} labels on {-(-len(found) // 24)} pages to {path}.")
 
 
 @cli.command("purge-tombstones")

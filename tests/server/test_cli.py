@@ -9,7 +9,9 @@ import sys
 from pathlib import Path
 
 import httpx
+import pypdfium2
 import pytest
+import zxingcpp
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -61,6 +63,16 @@ def test_migrate_demo_and_create_user(env: dict[str, str]) -> None:
     assert "fieldops-demo" in demo.stdout
     for username in ("admin", "manager3", "tech20", "inspector2", "requester10"):
         assert username in demo.stdout
+    # The demo's chillers on a printed sheet, every label readable.
+    sheet = Path(env["FIELDOPS_VAR_DIR"]) / "chillers.pdf"
+    printed = fieldops(env, "labels", "--asset-type", "chiller", "--out", str(sheet))
+    assert printed.returncode == 0, printed.stderr
+    assert "Wrote 16 labels on 1 pages" in printed.stdout
+    page = pypdfium2.PdfDocument(sheet.read_bytes())[0].render(scale=300 / 72).to_pil()
+    assert len(zxingcpp.read_barcodes(page)) == 16
+    assert "no asset matches" in one_line_error(
+        fieldops(env, "labels", "--asset-type", "none", "--out", str(sheet)), 1
+    )
     skipped = fieldops(env, "demo", "--if-empty")
     assert skipped.returncode == 0
     assert "not loaded" in skipped.stdout
