@@ -32,7 +32,7 @@ from typing import Any
 
 import httpx
 import msgspec
-from benchlib import drop_postgres, login, postgres_database, running_server, sqlite_database
+from benchlib import each_engine, login, running_server
 from piccolo.querystring import QueryString
 
 from geo.tables import Duty, Position
@@ -213,13 +213,7 @@ def main() -> None:
     parser.add_argument("--postgres", help="admin URL of a PostgreSQL server to compare")
     args = parser.parse_args()
     print(f"{args.open:,} open orders, {args.technicians:,} field workers in one department")
-    run_engine("sqlite", sqlite_database(args.scale, args.seed), args)
-    if args.postgres:
-        url = postgres_database(args.postgres, args.scale, args.seed)
-        try:
-            run_engine("postgresql", url, args)
-        finally:
-            drop_postgres(args.postgres, url)
+    each_engine(args.scale, args.seed, args.postgres, lambda name, url: run_engine(name, url, args))
 
 
 if __name__ == "__main__":

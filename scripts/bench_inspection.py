@@ -28,7 +28,7 @@ import uuid
 from urllib.parse import quote
 
 import httpx
-from benchlib import drop_postgres, login, postgres_database, running_server, sqlite_database
+from benchlib import each_engine, login, running_server
 from piccolo.querystring import QueryString
 
 from server.database import (
@@ -140,13 +140,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--postgres", help="admin URL of a PostgreSQL server to compare")
     args = parser.parse_args()
-    run_engine("sqlite", sqlite_database(args.scale, args.seed), args)
-    if args.postgres:
-        url = postgres_database(args.postgres, args.scale, args.seed)
-        try:
-            run_engine("postgresql", url, args)
-        finally:
-            drop_postgres(args.postgres, url)
+    each_engine(args.scale, args.seed, args.postgres, lambda name, url: run_engine(name, url, args))
 
 
 if __name__ == "__main__":

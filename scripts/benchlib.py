@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -183,3 +183,17 @@ def login(http: httpx.Client, username: str) -> str:
     answer = http.post("/api/auth/login", json={"username": username, "password": PASSWORD})
     answer.raise_for_status()
     return str(answer.json()["access_token"])
+
+
+def each_engine(
+    scale: int, seed: int, postgres: str | None, run: Callable[[str, str], None]
+) -> None:
+    """``run(name, database_url)`` on a fresh copy of the demo on SQLite, then on
+    PostgreSQL when its admin URL is given (the copy dropped afterwards)."""
+    run("sqlite", sqlite_database(scale, seed))
+    if postgres:
+        url = postgres_database(postgres, scale, seed)
+        try:
+            run("postgresql", url)
+        finally:
+            drop_postgres(postgres, url)

@@ -9,7 +9,6 @@ from uuid import UUID, uuid4
 import httpx
 from geopy.distance import geodesic
 
-from geo.tables import Duty, Position
 from server.settings import Settings
 from server.workorders.tables import TimelineEvent, WorkOrder
 from tests.clock import FakeClock
@@ -21,23 +20,9 @@ from tests.world import World
 SITE = (31.23, 121.47)
 
 
-async def stand(world: World, name: str, km: float, clock: FakeClock, on_duty: bool) -> None:
+async def stand_at(world: World, name: str, km: float, clock: FakeClock, on_duty: bool) -> None:
     point = geodesic(kilometers=km).destination(SITE, bearing=45)
-    user = world.id(name)
-    await Position.insert(
-        Position(
-            id=uuid4(),
-            user=user,
-            latitude=point.latitude,
-            longitude=point.longitude,
-            accuracy_m=10,
-            at=clock.now,
-            source="ping",
-        )
-    )
-    await Duty.insert(
-        Duty(id=uuid4(), user=user, on_duty=on_duty, since=clock.now, started_at=clock.now)
-    )
+    await stand_at(world, name, (point.latitude, point.longitude), clock.now, on_duty)
 
 
 async def set_mode(
@@ -74,9 +59,9 @@ async def assignee(order_id: UUID) -> Any:
 async def test_chosen_priorities_go_to_the_best_on_duty_candidate(
     client: httpx.AsyncClient, world: World, clock: FakeClock, settings: Settings
 ) -> None:
-    await stand(world, "north_tech", 12, clock, on_duty=True)
-    await stand(world, "north_tech2", 2, clock, on_duty=True)
-    await stand(world, "north_inspector", 0.1, clock, on_duty=True)  # not a technician
+    await stand_at(world, "north_tech", 12, clock, on_duty=True)
+    await stand_at(world, "north_tech2", 2, clock, on_duty=True)
+    await stand_at(world, "north_inspector", 0.1, clock, on_duty=True)  # not a technician
     answer = await set_mode(client, world, ["P1", "P2", "P1"])
     assert answer.json() == {
         "department_id": str(world.departments["north"]),
@@ -110,7 +95,7 @@ async def test_chosen_priorities_go_to_the_best_on_duty_candidate(
 async def test_offline_orders_are_auto_assigned_too_and_the_mode_can_be_off(
     client: httpx.AsyncClient, world: World, clock: FakeClock, settings: Settings
 ) -> None:
-    await stand(world, "north_tech", 1, clock, on_duty=True)
+    await stand_at(world, "north_tech", 1, clock, on_duty=True)
     await set_mode(client, world, ["P1"])
     phone = Device(client, world, "north_manager")
     made = uuid4()
@@ -134,7 +119,7 @@ async def test_offline_orders_are_auto_assigned_too_and_the_mode_can_be_off(
 async def test_nobody_on_duty_tells_the_dispatchers(
     client: httpx.AsyncClient, world: World, clock: FakeClock, settings: Settings
 ) -> None:
-    await stand(world, "north_tech", 1, clock, on_duty=False)
+    await stand_at(world, "north_tech", 1, clock, on_duty=False)
     await set_mode(client, world, ["P1"])
     order = await create(client, world, "P1")
     await run_due(settings, clock)

@@ -9,10 +9,10 @@ from uuid import UUID, uuid4
 import httpx
 from geopy.distance import geodesic
 
-from geo.tables import Duty, Position
 from server.masterdata.tables import ServiceItem, Site
 from server.workorders.tables import TimelineEvent, WorkOrder
 from tests.clock import FakeClock
+from tests.geo.people import place, stand
 from tests.probes import assert_error
 from tests.server.workorders.orders import put_order
 from tests.world import World
@@ -29,24 +29,6 @@ async def site(point: tuple[float, float]) -> UUID:
     return UUID(str(row.id))
 
 
-async def stand(world: World, name: str, point: tuple[float, float], clock: FakeClock) -> None:
-    user = world.id(name)
-    await Position.insert(
-        Position(
-            id=uuid4(),
-            user=user,
-            latitude=point[0],
-            longitude=point[1],
-            accuracy_m=10,
-            at=clock.now,
-            source="ping",
-        )
-    )
-    await Duty.insert(
-        Duty(id=uuid4(), user=user, on_duty=True, since=clock.now, started_at=clock.now)
-    )
-
-
 async def dispatch(
     client: httpx.AsyncClient, world: World, caller: str = "north_manager", **body: Any
 ) -> httpx.Response:
@@ -60,8 +42,8 @@ async def dispatch(
 async def test_batch_dispatch_beats_greedy_and_assigns(
     client: httpx.AsyncClient, world: World, clock: FakeClock
 ) -> None:
-    await stand(world, "north_tech", XUJIAHUI, clock)
-    await stand(world, "north_tech2", PEARL_TOWER, clock)
+    await stand(world, "north_tech", XUJIAHUI, clock.now)
+    await stand(world, "north_tech2", PEARL_TOWER, clock.now)
     # Arrival order matters to greedy: Xintiandi first, a little nearer the tower.
     first = await put_order(world, "new", site=await site(XINTIANDI))
     clock.advance(minutes=1)
@@ -105,20 +87,10 @@ async def test_batch_dispatch_beats_greedy_and_assigns(
 async def test_skills_roles_duty_and_sites_limit_the_batch(
     client: httpx.AsyncClient, world: World, clock: FakeClock
 ) -> None:
-    await stand(world, "north_tech", XUJIAHUI, clock)
-    await stand(world, "north_inspector", XINTIANDI, clock)
+    await stand(world, "north_tech", XUJIAHUI, clock.now)
+    await stand(world, "north_inspector", XINTIANDI, clock.now)
     # north_tech2 has a position but is off duty.
-    await Position.insert(
-        Position(
-            id=uuid4(),
-            user=world.id("north_tech2"),
-            latitude=XINTIANDI[0],
-            longitude=XINTIANDI[1],
-            accuracy_m=10,
-            at=clock.now,
-            source="ping",
-        )
-    )
+    await place(world, "north_tech2", XINTIANDI, clock.now)
     plumbing = ServiceItem(id=uuid4(), name="Pipes", required_skills=["plumbing"])
     await plumbing.save()
     central = await site(XINTIANDI)

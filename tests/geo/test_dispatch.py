@@ -12,6 +12,7 @@ from geo.tables import Position
 from server.accounts.tables import User
 from server.masterdata.tables import ServiceItem
 from tests.clock import FakeClock
+from tests.geo.people import place
 from tests.probes import assert_error
 from tests.server.workorders.orders import put_order
 from tests.world import World
@@ -19,19 +20,9 @@ from tests.world import World
 SITE = (31.23, 121.47)
 
 
-async def place(world: World, name: str, km: float, clock: FakeClock) -> None:
+async def place_at(world: World, name: str, km: float, clock: FakeClock) -> None:
     point = geodesic(kilometers=km).destination(SITE, bearing=0)
-    await Position.insert(
-        Position(
-            id=uuid4(),
-            user=world.id(name),
-            latitude=point.latitude,
-            longitude=point.longitude,
-            accuracy_m=10,
-            at=clock.now,
-            source="check_in",
-        )
-    )
+    await place(world, name, (point.latitude, point.longitude), clock.now)
 
 
 async def on_duty(client: httpx.AsyncClient, world: World, name: str) -> None:
@@ -65,7 +56,7 @@ async def test_skills_first_then_load_distance_and_duty(
     order_id = await put_order(world, "new", site=world.sites["central"], service_item=item.id)
     for name in ("north_tech", "north_tech2", "north_tech3"):
         await on_duty(client, world, name)
-        await place(world, name, 2, clock)
+        await place_at(world, name, 2, clock)
     # Equal but for load: north_tech carries a P1.
     await put_order(world, "assigned", assignee="north_tech", priority="P1")
     first = (await suggestions(client, world, order_id)).json()["items"]

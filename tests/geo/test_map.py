@@ -9,9 +9,10 @@ from uuid import UUID, uuid4
 
 import httpx
 
-from geo.tables import Duty, Position
+from geo.tables import Duty
 from server.masterdata.tables import Site
 from tests.clock import FakeClock
+from tests.geo.people import place
 from tests.probes import assert_error
 from tests.server.workorders.orders import put_order
 from tests.world import World
@@ -108,27 +109,15 @@ async def test_sla_states(client: httpx.AsyncClient, world: World, clock: FakeCl
     assert due.startswith((now + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
 
 
-async def put_position(world: World, name: str, point: tuple[float, float], at: Any) -> None:
-    await Position.insert(
-        Position(
-            id=uuid4(),
-            user=world.id(name),
-            latitude=point[0],
-            longitude=point[1],
-            accuracy_m=12,
-            at=at,
-            source="ping",
-        )
-    )
-
-
 async def test_technicians_with_duty_current_order_and_age_of_fix(
     client: httpx.AsyncClient, world: World, clock: FakeClock
 ) -> None:
-    await put_position(world, "north_tech", PUDONG, clock.now - timedelta(minutes=5))
-    await put_position(world, "north_tech2", (31.23, 121.47), clock.now - timedelta(hours=2))
-    await put_position(world, "north_inspector", SUZHOU, clock.now)
-    await put_position(world, "south_tech", PUDONG, clock.now)
+    await place(world, "north_tech", PUDONG, clock.now - timedelta(minutes=5), accuracy_m=12)
+    await place(
+        world, "north_tech2", (31.23, 121.47), clock.now - timedelta(hours=2), accuracy_m=12
+    )
+    await place(world, "north_inspector", SUZHOU, clock.now, accuracy_m=12)
+    await place(world, "south_tech", PUDONG, clock.now, accuracy_m=12)
     await Duty.insert(
         Duty(
             id=uuid4(),
@@ -189,7 +178,7 @@ async def test_only_managers_see_the_map_and_a_bad_box_is_refused(
 async def test_a_workers_current_order_out_of_scope_is_not_shown(
     client: httpx.AsyncClient, world: World, clock: FakeClock
 ) -> None:
-    await put_position(world, "north_tech", PUDONG, clock.now)
+    await place(world, "north_tech", PUDONG, clock.now, accuracy_m=12)
     await put_order(
         world, "on_site", assignee="north_tech", department="south", site=world.sites["central"]
     )
