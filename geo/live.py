@@ -118,7 +118,8 @@ async def stream(
             yield ServerSentEventMessage(comment="subscribed", data=None)
             while True:
                 try:
-                    message = await asyncio.wait_for(received.get(), HEARTBEAT_SECONDS)
+                    async with asyncio.timeout(HEARTBEAT_SECONDS):
+                        message = await received.get()
                 except TimeoutError:
                     try:
                         actor = await recheck()

@@ -150,6 +150,10 @@ async def collecting() -> AsyncIterator[None]:
     if feed is not None and feed.heard and (pending.orders or pending.people):
         try:
             # The write has committed: a slow Redis must not hold its answer for long.
-            await asyncio.wait_for(feed.announce(feed.plugin, pending), ANNOUNCE_SECONDS)
+            # (asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a
+            # cancellation that arrives as the announcement ends, and a stopping
+            # worker would then never stop.)
+            async with asyncio.timeout(ANNOUNCE_SECONDS):
+                await feed.announce(feed.plugin, pending)
         except Exception:
             log.exception("could not announce %d orders' changes", len(pending.orders))

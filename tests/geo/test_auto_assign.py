@@ -12,6 +12,7 @@ from geopy.distance import geodesic
 from server.settings import Settings
 from server.workorders.tables import TimelineEvent, WorkOrder
 from tests.clock import FakeClock
+from tests.geo.people import stand
 from tests.probes import assert_error
 from tests.scheduling import run_due
 from tests.sync.device import Device
@@ -22,7 +23,7 @@ SITE = (31.23, 121.47)
 
 async def stand_at(world: World, name: str, km: float, clock: FakeClock, on_duty: bool) -> None:
     point = geodesic(kilometers=km).destination(SITE, bearing=45)
-    await stand_at(world, name, (point.latitude, point.longitude), clock.now, on_duty)
+    await stand(world, name, (point.latitude, point.longitude), clock.now, on_duty)
 
 
 async def set_mode(
