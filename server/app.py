@@ -28,6 +28,9 @@ from server.maintenance.controllers import CONTROLLERS as MAINTENANCE_CONTROLLER
 from server.masterdata.controllers import CONTROLLERS as MASTERDATA_CONTROLLERS
 from server.migrations import require_current_schema
 from server.notifications.controllers import CONTROLLERS as NOTIFICATION_CONTROLLERS
+from server.notifications.outbox import Outbox
+from server.notifications.push_controllers import CONTROLLERS as PUSH_CONTROLLERS
+from server.notifications.vapid import load_or_create
 from server.openapi import openapi_config, swagger_assets_router
 from server.plans.controllers import CONTROLLERS as PLAN_CONTROLLERS
 from server.scheduler.catalogue import JOB_KINDS
@@ -56,6 +59,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
             await close_pool(engine)
 
     feed = live.channels(settings)
+    vapid = load_or_create(settings)
 
     @asynccontextmanager
     async def announcing(app: Litestar) -> AsyncIterator[None]:
@@ -67,13 +71,18 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
         if not settings.run_scheduler:
             yield
             return
-        task = asyncio.create_task(Scheduler(JOB_KINDS, settings, clock).run_forever())
+        tasks = [
+            asyncio.create_task(Scheduler(JOB_KINDS, settings, clock).run_forever()),
+            asyncio.create_task(Outbox(settings, clock, vapid).run_forever()),
+        ]
         try:
             yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     return Litestar(
         route_handlers=[
@@ -88,6 +97,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
             *PLAN_CONTROLLERS,
             *MAINTENANCE_CONTROLLERS,
             *NOTIFICATION_CONTROLLERS,
+            *PUSH_CONTROLLERS,
             *SYNC_CONTROLLERS,
             *GEO_CONTROLLERS,
             *INSPECTION_CONTROLLERS,
@@ -115,6 +125,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
                 "engine": engine,
                 "blob_store": DiskBlobStore(settings.blob_path),
                 "feed": feed,
+                "vapid": vapid,
                 "geocoder": geocoder(settings),
             }
         ),

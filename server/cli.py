@@ -126,8 +126,10 @@ def serve(host: str | None, port: int | None, workers: int, access_log: bool) ->
     async def ready(engine: Engine) -> None:
         from geo.geocoding import geocoder
         from server.live import check_redis
+        from server.notifications.vapid import load_or_create
 
         geocoder(settings)
+        load_or_create(settings)
         await check_redis(settings)
 
     # Fail here, in one line, rather than in a traceback from the app's start-up.
@@ -155,10 +157,16 @@ def worker() -> None:
 
     from geo.live import announcer
     from server import live
+    from server.notifications.outbox import Outbox
+    from server.notifications.vapid import load_or_create
     from server.scheduler.catalogue import JOB_KINDS
     from server.scheduler.runner import Scheduler
 
     settings = settings_or_exit()
+    try:
+        vapid = load_or_create(settings)
+    except SettingsError as exc:
+        fail(exc)
 
     async def work(engine: Engine) -> None:
         # Only Redis carries the worker's changes (SLA breaches...) to the servers' maps.
@@ -167,13 +175,17 @@ def worker() -> None:
             if settings.redis_url:
                 feed = await stack.enter_async_context(live.channels(settings))
                 stack.enter_context(live.announcing(feed, announcer(utc_now), shared=True))
-            task = asyncio.create_task(Scheduler(JOB_KINDS, settings, utc_now).run_forever())
+            tasks = [
+                asyncio.create_task(Scheduler(JOB_KINDS, settings, utc_now).run_forever()),
+                asyncio.create_task(Outbox(settings, utc_now, vapid).run_forever()),
+            ]
             loop = asyncio.get_running_loop()
             for stop in (signal.SIGINT, signal.SIGTERM):
-                loop.add_signal_handler(stop, task.cancel)
-            click.echo(f"fieldops worker {os.getpid()}: running due jobs", err=True)
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+                loop.add_signal_handler(stop, lambda: [task.cancel() for task in tasks])
+            click.echo(f"fieldops worker {os.getpid()}: running due jobs and pushes", err=True)
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     run(settings, work)
 
@@ -281,6 +293,20 @@ def labels(site_id: uuid.UUID | None, asset_type: str | None, out: str) -> None:
         body = draw(found, bar.update)
     path.write_bytes(body)
     click.echo(f"Wrote {len(found):,} labels on {-(-len(found) // 24)} pages to {path}.")
+
+
+@cli.command("vapid-keys")
+def vapid_keys() -> None:
+    """Make the Web Push (VAPID) key pair when there is none, and print its public key."""
+    from server.notifications.vapid import key_path, load_or_create, public_key
+
+    settings = settings_or_exit()
+    try:
+        vapid = load_or_create(settings)
+    except SettingsError as exc:
+        fail(exc)
+    click.echo(f"private key: {key_path(settings)} (keep it secret, back it up)")
+    click.echo(f"public key:  {public_key(vapid)}")
 
 
 @cli.command("purge-tombstones")

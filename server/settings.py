@@ -51,6 +51,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     urge_interval_minutes: Positive = 30
     # Each this many urges raise the order's priority one level; 0: never.
     urge_raises_priority_after: NonNegative = 0
+    # Web Push: the VAPID private key (PEM file; made in var/ on first start when
+    # unset) and the contact push services see.
+    vapid_private_key: str = ""
+    vapid_subject: str = "mailto:fieldops@localhost"
     # Geocoding of addresses: a geopy service name (e.g. "nominatim") or "module:Class"
     # of a geopy-compatible geocoder, with its options as a JSON object; empty: off.
     geocoder: str = ""

@@ -14,7 +14,7 @@ from uuid import UUID
 import msgspec
 
 from server.ids import new_id
-from server.notifications.tables import Notification
+from server.notifications.tables import Notification, PushDelivery
 
 if TYPE_CHECKING:
     from server.workorders.unit import OrderUnit
@@ -35,10 +35,11 @@ def notify(
         details = {"number": f"WO-{order['number']:06d}", "title": order["title"], **params}
     encoded = msgspec.json.encode(details).decode()
     for user in dict.fromkeys(r for r in recipients if r is not None):
+        notification_id = new_id()
         unit.insert(
             Notification,
             {
-                "id": new_id(),
+                "id": notification_id,
                 "user": user,
                 "kind": kind,
                 "order": order["id"] if order is not None else None,
@@ -46,4 +47,9 @@ def notify(
                 "created_at": now,
                 "read_at": None,
             },
+        )
+        # Pushed to the user's devices by the outbox, after this commits.
+        unit.insert(
+            PushDelivery,
+            {"id": new_id(), "notification": notification_id, "state": "pending", "next_at": now},
         )

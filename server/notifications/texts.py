@@ -36,6 +36,10 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("Warranty ends {warranty_until}: {asset}", "{asset} ({tag}) at {site}"),
         "zh-CN": ("保修将于 {warranty_until} 到期：{asset}", "{asset}（{tag}），{site}"),
     },
+    "assigned": {
+        "en": ("{number} assigned to you", "{title}"),
+        "zh-CN": ("{number} 已派给您", "{title}"),
+    },
     "auto_assign_failed": {
         "en": ("{number} waits for a dispatcher", "{title}: nobody on duty could take it"),
         "zh-CN": ("{number} 待人工派单", "{title}：无在岗人员可自动派单"),

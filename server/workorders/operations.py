@@ -20,6 +20,7 @@ from server.accounts.tables import Department, Team, User
 from server.errors import Conflict, Forbidden, Invalid, NotFound
 from server.ids import new_id
 from server.masterdata.tables import Asset, Customer, ServiceItem, Site
+from server.notifications.service import notify
 from server.references import unknown_reference
 from server.workorders import lifecycle, schemas
 from server.workorders.custom_fields import validate as validate_custom_fields
@@ -435,6 +436,9 @@ class OrderOperations:
         }
         kind = "transferred" if transfer else "assigned"
         self.unit.change(order_id, values, kind, changes, data.device_time, reason)
+        if assignee["id"] != actor.user_id:
+            order = await self.unit.order(order_id, scoped=False)
+            notify(self.unit, [assignee["id"]], "assigned", order, reason=reason)
 
     async def set_review(
         self, order_id: UUID, needed: bool, note: str, device_time: datetime | None = None

@@ -196,3 +196,16 @@ def test_serve_answers(env: dict[str, str]) -> None:
         finally:
             server.terminate()
             server.communicate(timeout=10)
+
+
+def test_vapid_keys_are_made_once_and_kept_private(env: dict[str, str]) -> None:
+    first = fieldops(env, "vapid-keys")
+    assert first.returncode == 0, first.stderr
+    public = first.stdout.split("public key:")[1].strip()
+    assert len(public) == 87
+    again = fieldops(env, "vapid-keys")
+    assert again.stdout.split("public key:")[1].strip() == public
+    key = Path(env["FIELDOPS_VAR_DIR"]) / "vapid_private.pem"
+    assert key.stat().st_mode & 0o777 == 0o600
+    missing = {**env, "FIELDOPS_VAPID_PRIVATE_KEY": str(key.with_name("nope.pem"))}
+    assert "FIELDOPS_VAPID_PRIVATE_KEY" in one_line_error(fieldops(missing, "vapid-keys"), 2)

@@ -1,0 +1,140 @@
+"""Web Push end to end: a P1 assignment reaches both of the technician's devices,
+signed with the server's VAPID key and encrypted for each device; gone devices are
+dropped, busy push services retried, preferences honoured."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import httpx
+from litestar import Litestar
+
+from server.notifications.outbox import Outbox
+from server.notifications.tables import Notification, PushSubscription
+from server.settings import Settings
+from tests.clock import FakeClock
+from tests.probes import assert_error
+from tests.server.notifications.push_service import push_service
+from tests.server.workorders.orders import put_order
+from tests.world import World
+
+
+async def subscribe(client: httpx.AsyncClient, world: World, body: dict[str, Any]) -> None:
+    answer = await client.post(
+        "/api/push/subscriptions", json=body, headers=await world.headers("north_tech")
+    )
+    assert answer.status_code == 201, answer.text
+
+
+async def assign(client: httpx.AsyncClient, world: World, priority: str = "P1") -> UUID:
+    order_id = await put_order(world, "new", priority=priority)
+    answer = await client.post(
+        f"/api/work-orders/{order_id}/assignment",
+        json={"assignee_id": str(world.id("north_tech"))},
+        headers=await world.headers("north_manager"),
+    )
+    assert answer.status_code == 200, answer.text
+    return order_id
+
+
+async def delivery(client: httpx.AsyncClient, world: World, order_id: UUID) -> dict[str, Any]:
+    notice = (
+        await Notification.select(Notification.id).where(Notification.order == order_id).first()
+    )
+    assert notice is not None
+    answer = await client.get(
+        f"/api/notifications/{notice['id']}/delivery", headers=await world.headers("north_tech")
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.json()  # type: ignore[no-any-return]
+
+
+async def test_a_p1_assignment_reaches_every_device(
+    app: Litestar, client: httpx.AsyncClient, world: World, clock: FakeClock, settings: Settings
+) -> None:
+    key = (await client.get("/api/push/key", headers=await world.headers("north_tech"))).json()[
+        "public_key"
+    ]
+    assert len(key) == 87  # an uncompressed P-256 point, base64url
+    outbox = Outbox(settings, clock, app.state.vapid)
+    async with push_service() as service:
+        for name in ("phone", "tablet"):
+            await subscribe(client, world, service.device(name).subscription(service.base))
+        order_id = await assign(client, world)
+        assert await outbox.run_due() == 1
+        assert sorted(r.device for r in service.received) == ["phone", "tablet"]
+        message = service.received[0].message
+        assert message["title"].endswith("已派给您")  # in the technician's language
+        assert message["order_id"] == str(order_id)
+        assert message["url"] == f"/#/orders/{order_id}"
+        headers = service.received[0].headers
+        assert (headers["urgency"], headers["topic"], headers["ttl"]) == (
+            "high",
+            order_id.hex,
+            "86400",
+        )
+        log = await delivery(client, world, order_id)
+        assert log["state"] == "sent"
+        assert [entry["outcome"] for entry in log["log"]] == ["delivered", "delivered"]
+        assert await outbox.run_due() == 0  # nothing twice
+
+
+async def test_gone_devices_are_dropped_and_busy_services_retried(
+    app: Litestar, client: httpx.AsyncClient, world: World, clock: FakeClock, settings: Settings
+) -> None:
+    outbox = Outbox(settings, clock, app.state.vapid)
+    async with push_service() as service:
+        await subscribe(client, world, service.device("old").subscription(service.base))
+        await subscribe(client, world, service.device("busy").subscription(service.base))
+        service.answers = {"old": [410], "busy": [503]}
+        order_id = await assign(client, world, priority="P3")
+        await outbox.run_due()
+        assert service.received == []
+        remaining = await PushSubscription.select(PushSubscription.endpoint)
+        assert [row["endpoint"].rsplit("/", 1)[1] for row in remaining] == ["busy"]
+        log = await delivery(client, world, order_id)
+        assert (log["state"], log["attempts"]) == ("pending", 1)
+        assert [e["outcome"] for e in log["log"]] == ["gone", "retry"]
+        assert await outbox.run_due() == 0  # not before the backoff
+        clock.advance(seconds=31)
+        assert await outbox.run_due() == 1
+        assert [r.device for r in service.received] == ["busy"]
+        assert service.received[0].headers["urgency"] == "normal"
+        log = await delivery(client, world, order_id)
+        assert (log["state"], log["attempts"]) == ("sent", 2)
+
+
+async def test_preferences_mute_and_quiet_hours(
+    app: Litestar, client: httpx.AsyncClient, world: World, clock: FakeClock, settings: Settings
+) -> None:
+    outbox = Outbox(settings, clock, app.state.vapid)
+    headers = await world.headers("north_tech")
+    # The fake clock says 08:00 UTC: 16:00 in Shanghai, inside these quiet hours.
+    quiet = {"quiet_from": "12:00", "quiet_until": "18:00", "timezone": "Asia/Shanghai"}
+    answer = await client.put("/api/me/notification-preferences", json=quiet, headers=headers)
+    assert answer.status_code == 200, answer.text
+    async with push_service() as service:
+        await subscribe(client, world, service.device("phone").subscription(service.base))
+        later = await assign(client, world, priority="P3")
+        urgent = await assign(client, world, priority="P1")
+        await outbox.run_due()
+        assert [r.message["order_id"] for r in service.received] == [str(urgent)]
+        assert (await delivery(client, world, later))["state"] == "pending"
+        clock.advance(hours=2, minutes=1)  # 18:01 there
+        await outbox.run_due()
+        assert [r.message["order_id"] for r in service.received] == [str(urgent), str(later)]
+        muted = {"muted": ["assigned"]}
+        await client.put("/api/me/notification-preferences", json=muted, headers=headers)
+        silent = await assign(client, world, priority="P1")
+        await outbox.run_due()
+        assert len(service.received) == 2
+        assert (await delivery(client, world, silent))["state"] == "skipped"
+    bad = await client.put(
+        "/api/me/notification-preferences", json={"quiet_from": "22:00"}, headers=headers
+    )
+    assert_error(bad, 422, "invalid_quiet_hours")
+    odd = await client.post(
+        "/api/push/subscriptions", json={"endpoint": "ftp://x", "keys": {}}, headers=headers
+    )
+    assert_error(odd, 400, "validation_error")
