@@ -9,7 +9,7 @@ an incremental pull made seven of them one after another.
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
@@ -21,11 +21,17 @@ from server.database import fetch, is_sqlite, one_of_ids
 from server.masterdata import schemas as masterdata
 from server.masterdata.services import ASSET_COLUMNS, SERVICE_ITEM_COLUMNS, SITE_COLUMNS
 from server.masterdata.tables import Asset, DeletedRecord, ServiceItem, Site
+from server.notifications.services import to_notification
+from server.notifications.tables import Notification
 from server.sql import Sql, any_of
 from server.workorders import schemas as workorders
 from server.workorders.scope import in_scope
 from server.workorders.tables import Template
 from server.workorders.templates import TEMPLATE_COLUMNS
+
+NOTIFICATIONS_KEPT = timedelta(days=30)
+# The newest of them: a device that missed more sees the rest in the notification centre.
+NOTIFICATIONS_PER_PAGE = 200
 
 
 async def _select(table: Any, columns: tuple[Any, ...], where: Sql) -> list[dict[str, Any]]:
@@ -102,7 +108,8 @@ async def catalogue(
         site_terms = any_of(
             [site_terms, Sql(f"site.id IN (SELECT a.site FROM asset a WHERE {ids})", bound)]
         )
-    sites, assets, items, templates, deleted = await asyncio.gather(
+    mine = Sql('"user" = {}', actor.user_id) & Sql("created_at >= {}", now - NOTIFICATIONS_KEPT)
+    sites, assets, items, templates, deleted, notices = await asyncio.gather(
         _select(Site, SITE_COLUMNS, site_terms),
         _select(Asset, ASSET_COLUMNS, asset_terms),
         _select(ServiceItem, SERVICE_ITEM_COLUMNS, _changed(low, upto)),
@@ -110,6 +117,12 @@ async def catalogue(
         _select(DeletedRecord, (DeletedRecord.kind, DeletedRecord.record), deleted_since)
         if after is not None
         else _already([]),
+        fetch(
+            Notification._meta.db,
+            f"SELECT * FROM notification WHERE {(mine & _changed(low, upto)).text} "
+            f"ORDER BY sync_seq DESC LIMIT {NOTIFICATIONS_PER_PAGE}",
+            (mine & _changed(low, upto)).args,
+        ),
     )
     return {
         "sites": msgspec.convert(sites, list[masterdata.Site], strict=False),
@@ -117,5 +130,6 @@ async def catalogue(
         "service_items": msgspec.convert(items, list[masterdata.ServiceItem], strict=False),
         "templates": msgspec.convert(templates, list[workorders.Template], strict=False),
         "deleted": [{"kind": row["kind"], "id": str(row["record"])} for row in deleted],
+        "notifications": [to_notification(row, actor.language) for row in notices],
         **inspection,
     }

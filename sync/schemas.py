@@ -11,6 +11,7 @@ from msgspec import Meta
 
 from inspection import schemas as inspection
 from server.masterdata.schemas import Asset, ServiceItem, Site
+from server.notifications.schemas import Notification
 from server.types import Timestamp
 from server.workorders.schemas import Attachment, OrderEvent, Template, WorkOrder
 
@@ -98,6 +99,10 @@ class PullResponse(msgspec.Struct, kw_only=True):
     service_items: Annotated[list[ServiceItem], Meta(description="new or changed catalogue items")]
     templates: Annotated[list[Template], Meta(description="new or changed order templates")]
     deleted: Annotated[list[Deleted], Meta(description="master data deleted: drop it")]
+    notifications: Annotated[
+        list[Notification],
+        Meta(description="the caller's new or changed (read) notifications of the last 30 days"),
+    ] = msgspec.field(default_factory=list)
     checklists: Annotated[
         list[inspection.Checklist], Meta(description="new or changed checklists")
     ] = msgspec.field(default_factory=list)

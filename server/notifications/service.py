@@ -15,6 +15,7 @@ import msgspec
 
 from server.ids import new_id
 from server.notifications.tables import Notification, PushDelivery
+from server.workorders.unit import SEQ
 
 if TYPE_CHECKING:
     from server.workorders.unit import OrderUnit
@@ -46,6 +47,7 @@ def notify(
                 "params": encoded,
                 "created_at": now,
                 "read_at": None,
+                "sync_seq": SEQ,
             },
         )
         # Pushed to the user's devices by the outbox, after this commits.

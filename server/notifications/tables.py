@@ -1,4 +1,4 @@
-from piccolo.columns import JSON, UUID, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns import JSON, UUID, BigInt, ForeignKey, Integer, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
@@ -18,6 +18,8 @@ class Notification(Table):
     params = JSON(default="{}")
     created_at = Timestamptz()
     read_at = Timestamptz(null=True, default=None)
+    # The sync sequence value of the latest change (made, read): phones pull them.
+    sync_seq = BigInt(default=0, index=True)
 
 
 class PushSubscription(Table):

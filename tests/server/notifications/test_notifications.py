@@ -10,6 +10,7 @@ from server.accounts.tables import User
 from tests.clock import FakeClock
 from tests.probes import assert_error
 from tests.server.workorders.orders import put_order
+from tests.sync.device import Device
 from tests.world import World
 
 
@@ -63,3 +64,33 @@ async def test_notifications_are_the_readers_own_and_in_their_language(
     assert marked.json() == {"marked": 1}
     assert (await mine(client, world, "north_tech"))["unread"] == 0
     assert (await mine(client, world, "north_manager"))["unread"] == 2
+
+
+async def test_notifications_come_with_the_sync_pull(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    phone = Device(client, world, "north_tech")
+    await phone.pull()
+    order_id = await put_order(world, "new")
+    assigned = await client.post(
+        f"/api/work-orders/{order_id}/assignment",
+        json={"assignee_id": str(world.id("north_tech"))},
+        headers=await world.headers("north_manager"),
+    )
+    assert assigned.status_code == 200, assigned.text
+    pages = await phone.pull()
+    notices = [n for page in pages for n in page["notifications"]]
+    assert [(n["kind"], n["order_id"], n["read_at"]) for n in notices] == [
+        ("assigned", str(order_id), None)
+    ]
+    assert notices[0]["title"].endswith("已派给您")
+    read = await client.post(
+        f"/api/notifications/{notices[0]['id']}/read", headers=await world.headers("north_tech")
+    )
+    assert read.status_code == 204
+    again = [n for page in await phone.pull() for n in page["notifications"]]
+    assert [n["id"] for n in again] == [notices[0]["id"]]
+    assert again[0]["read_at"] is not None
+    # Nobody else's.
+    other = Device(client, world, "north_tech2")
+    assert [n for page in await other.pull() for n in page["notifications"]] == []
