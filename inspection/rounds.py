@@ -20,18 +20,21 @@ from inspection.runs import read_runs, to_run
 from inspection.scope import round_terms
 from inspection.tables import Round, RoundRun
 from server.accounts.actor import Actor
+from server.accounts.system import SYSTEM
 from server.accounts.tables import Department, Team, User
 from server.clock import Clock
 from server.database import execute_many, fetch, insert_sql, json_column, write_transaction
 from server.errors import Forbidden, Invalid, NotFound
 from server.ids import new_id
 from server.masterdata.tables import Asset
+from server.notifications.service import notify
 from server.plans.recurrence import parse, upcoming, zone
 from server.references import require_reference
 from server.scheduler.kinds import JobContext, JobKind, Tick
 from server.sql import Sql
 from server.workorders.changes import next_sync_seq
 from server.workorders.lifecycle import FIELD_ROLES
+from server.workorders.unit import OrderUnit
 
 HORIZON = timedelta(days=1)
 RUN_INSERT = 'ON CONFLICT ("key") DO NOTHING'
@@ -48,7 +51,7 @@ def occurrences(row: dict[str, Any], start: datetime, end: datetime) -> list[dat
 
 async def make_runs(rounds: list[dict[str, Any]], now: datetime) -> int:
     """The runs of these rounds whose window is still open and that start within the
-    horizon; each once, however often asked."""
+    horizon; each once, however often asked. Whoever walks a new run is told."""
     rows = []
     for row in rounds:
         window = timedelta(minutes=row["window_minutes"])
@@ -78,16 +81,47 @@ async def make_runs(rounds: list[dict[str, Any]], now: datetime) -> int:
                     "finished_at": None,
                     "version": 1,
                     "sync_seq": await next_sync_seq(),
+                    "name": row["name"],
                 }
             )
     if rows:
-        engine = RoundRun._meta.db
-        await execute_many(
-            engine,
-            insert_sql(RoundRun, tuple(rows[0]), RUN_INSERT),
-            [tuple(r.values()) for r in rows],
+        made = {
+            found["key"]
+            for found in await RoundRun.select(RoundRun.key).where(
+                RoundRun.key.is_in([r["key"] for r in rows])
+            )
+        }
+        rows = [r for r in rows if r["key"] not in made]
+    if not rows:
+        return 0
+    names = [r.pop("name") for r in rows]
+    engine = RoundRun._meta.db
+    await execute_many(
+        engine, insert_sql(RoundRun, tuple(rows[0]), RUN_INSERT), [tuple(r.values()) for r in rows]
+    )
+    unit = OrderUnit(SYSTEM, lambda: now)
+    for row, name in zip(rows, names, strict=True):
+        people = [row["assignee"]] if row["assignee"] else await _members(row["team"])
+        notify(
+            unit,
+            people,
+            "round_due",
+            None,
+            round=name,
+            due_at=row["due_at"].isoformat(),
+            run_id=str(row["id"]),
         )
+    await unit.flush()
     return len(rows)
+
+
+async def _members(team: UUID | None) -> list[UUID]:
+    rows = await User.select(User.id).where(
+        User.team == team,
+        User.active == True,  # noqa: E712
+        User.role.is_in(sorted(FIELD_ROLES)),
+    )
+    return [row["id"] for row in rows]
 
 
 async def sweep(context: JobContext, ticks: list[Tick]) -> None:

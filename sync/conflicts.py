@@ -13,6 +13,8 @@ from server.accounts.actor import Actor
 from server.clock import Clock
 from server.errors import Conflict, Forbidden, NotFound
 from server.ids import new_id
+from server.notifications.recipients import Recipients
+from server.notifications.service import notify
 from server.workorders.operations import OrderOperations
 from server.workorders.scope import in_scope
 from server.workorders.unit import unit_of_work
@@ -47,6 +49,10 @@ async def record_conflict(
             "created_at": ctx.clock(),
         },
     )
+    # Someone decides whether the kept value stands: the order's dispatchers.
+    order = await ctx.unit.order(order_id, scoped=False)
+    reviewers = await Recipients().dispatchers(order)
+    notify(ctx.unit, reviewers, "sync_conflict", order, field=field or kind)
 
 
 COLUMNS = (

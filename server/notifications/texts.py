@@ -40,6 +40,18 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("{number} assigned to you", "{title}"),
         "zh-CN": ("{number} 已派给您", "{title}"),
     },
+    "round_due": {
+        "en": ("Round due: {round}", "Walk it by {due_at}"),
+        "zh-CN": ("巡检任务：{round}", "请在 {due_at} 前完成"),
+    },
+    "mentioned": {
+        "en": ("{by} mentioned you on {number}", "{title}"),
+        "zh-CN": ("{by} 在 {number} 中提到了您", "{title}"),
+    },
+    "sync_conflict": {
+        "en": ("{number}: an offline change needs review", "{title}: {field}"),
+        "zh-CN": ("{number} 离线修改冲突待审核", "{title}：{field}"),
+    },
     "auto_assign_failed": {
         "en": ("{number} waits for a dispatcher", "{title}: nobody on duty could take it"),
         "zh-CN": ("{number} 待人工派单", "{title}：无在岗人员可自动派单"),

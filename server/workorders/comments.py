@@ -11,7 +11,9 @@ from server.accounts.actor import Actor
 from server.clock import Clock
 from server.errors import Conflict
 from server.ids import new_id
+from server.notifications.service import notify
 from server.workorders import schemas
+from server.workorders.mentions import readers
 from server.workorders.queries import fetch_order
 from server.workorders.tables import Comment
 from server.workorders.unit import OrderUnit, unit_of_work
@@ -81,4 +83,6 @@ async def add_comment(
         data.device_time,
         data.body[:200],
     )
+    addressed = await readers(order, data.body, unit.actor.user_id)
+    notify(unit, addressed, "mentioned", order, by=unit.actor.display_name)
     return comment_id

@@ -51,6 +51,9 @@ async def test_a_daily_round_makes_a_run_each_day_once(
     made = await make_round(client, world, [asset], rrule="FREQ=DAILY", timezone="Asia/Shanghai")
     assert made.status_code == 201, made.text
     assert len(await runs(client, world)) == 1  # today's, made at once
+    told = await client.get("/api/notifications", headers=await world.headers("north_inspector"))
+    assert [n["kind"] for n in told.json()["items"]] == ["round_due"]
+    assert "Plant room" in told.json()["items"][0]["title"]
     for _ in range(3):
         await run_periodic(settings, clock)  # asked again: still one run a day
     assert await RoundRun.count() == 1

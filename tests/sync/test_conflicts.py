@@ -73,6 +73,9 @@ async def test_edits_merge_per_field_and_the_loser_is_kept(
     assert answer["results"][0]["outcome"] == "conflict"
     order = await _order(client, world, order_id)
     assert order["title"] == "Pump room leak"  # the dispatcher's field, untouched
+    # The department's dispatcher is told (and pushed) that it needs a look.
+    notices = (await client.get("/api/notifications", headers=manager)).json()["items"]
+    assert [(n["kind"], n["order_id"]) for n in notices] == [("sync_conflict", str(order_id))]
     assert order["description"] == "pump seal worn"  # only the phone changed it
     assert order["custom_fields"] == {"cause": "", "hours": 3}  # later in server order
     [conflict] = await _conflicts(client, world, order_id=str(order_id))

@@ -94,3 +94,21 @@ async def test_notifications_come_with_the_sync_pull(
     # Nobody else's.
     other = Device(client, world, "north_tech2")
     assert [n for page in await other.pull() for n in page["notifications"]] == []
+
+
+async def test_a_comment_tells_those_it_mentions_who_may_see_the_order(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    order_id = await put_order(world, "assigned", assignee="north_tech2", team="north")
+    answer = await client.post(
+        f"/api/work-orders/{order_id}/comments",
+        json={"body": "@North.Tech please check; cc @south.manager @nobody, me: @north.manager"},
+        headers=await world.headers("north_manager"),
+    )
+    assert answer.status_code == 201, answer.text
+    told = await mine(client, world, "north_tech")
+    assert [(n["kind"], n["order_id"]) for n in told["items"]] == [("mentioned", str(order_id))]
+    assert "North Manager" in told["items"][0]["title"]
+    # Outside their scope, and the author: nothing.
+    assert (await mine(client, world, "south_manager"))["items"] == []
+    assert (await mine(client, world, "north_manager"))["items"] == []
