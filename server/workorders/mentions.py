@@ -34,18 +34,15 @@ async def readers(order: dict[str, Any], body: str, author: UUID) -> list[UUID]:
         User.display_name,
         User.language,
     ).where(User.username.is_in(names), User.active == True)  # noqa: E712
+    managers = [p["id"] for p in people if p["role"] == "manager"]
+    managed: dict[UUID, list[UUID]] = {}
+    if managers:
+        for row in await ManagedDepartment.select(
+            ManagedDepartment.manager, ManagedDepartment.department
+        ).where(ManagedDepartment.manager.is_in(managers)):
+            managed.setdefault(row["manager"], []).append(row["department"])
     found = []
     for person in people:
-        managed = (
-            tuple(
-                row["department"]
-                for row in await ManagedDepartment.select(ManagedDepartment.department).where(
-                    ManagedDepartment.manager == person["id"]
-                )
-            )
-            if person["role"] == "manager"
-            else ()
-        )
         actor = Actor(
             user_id=person["id"],
             session_id=person["id"],
@@ -55,7 +52,7 @@ async def readers(order: dict[str, Any], body: str, author: UUID) -> list[UUID]:
             department_id=person["department"],
             team_id=person["team"],
             language=person["language"],
-            managed_departments=managed,
+            managed_departments=tuple(managed.get(person["id"], ())),
         )
         if person["id"] != author and row_in_scope(terms(actor), order):
             found.append(person["id"])
