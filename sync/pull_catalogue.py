@@ -108,7 +108,11 @@ async def catalogue(
         site_terms = any_of(
             [site_terms, Sql(f"site.id IN (SELECT a.site FROM asset a WHERE {ids})", bound)]
         )
-    mine = Sql('"user" = {}', actor.user_id) & Sql("created_at >= {}", now - NOTIFICATIONS_KEPT)
+    notices_where = (
+        Sql('n."user" = {}', actor.user_id)
+        & Sql("n.created_at >= {}", now - NOTIFICATIONS_KEPT)
+        & Sql("n.sync_seq > {} AND n.sync_seq <= {}", low, upto)
+    )
     sites, assets, items, templates, deleted, notices = await asyncio.gather(
         _select(Site, SITE_COLUMNS, site_terms),
         _select(Asset, ASSET_COLUMNS, asset_terms),
@@ -119,9 +123,10 @@ async def catalogue(
         else _already([]),
         fetch(
             Notification._meta.db,
-            f"SELECT * FROM notification WHERE {(mine & _changed(low, upto)).text} "
-            f"ORDER BY sync_seq DESC LIMIT {NOTIFICATIONS_PER_PAGE}",
-            (mine & _changed(low, upto)).args,
+            "SELECT n.*, w.number AS order_number FROM notification n "
+            f'LEFT JOIN work_order w ON w.id = n."order" WHERE {notices_where.text} '
+            f"ORDER BY n.sync_seq DESC LIMIT {NOTIFICATIONS_PER_PAGE}",
+            notices_where.args,
         ),
     )
     return {

@@ -39,7 +39,7 @@ from server.database import (
     write_transaction,
 )
 from server.notifications.tables import PushDelivery
-from server.notifications.texts import render
+from server.notifications.texts import render, with_number
 from server.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -118,7 +118,8 @@ class Outbox:
             rows = await fetch(
                 self.engine,
                 "SELECT d.id, d.attempts, d.waiting, d.log, n.user AS user_id, n.kind, n.params, "
-                'n."order" AS order_id, u.language, w.priority FROM push_delivery d '
+                'n."order" AS order_id, u.language, w.priority, w.number AS order_number '
+                "FROM push_delivery d "
                 "JOIN notification n ON n.id = d.notification JOIN app_user u ON u.id = n.user "
                 'LEFT JOIN work_order w ON w.id = n."order" '
                 "WHERE d.state = 'pending' AND d.next_at <= {} AND "
@@ -324,7 +325,7 @@ def _row(
 
 def _message(row: dict[str, Any]) -> tuple[bytes, dict[str, str]]:
     """The payload in the user's language, and the Urgency and Topic headers."""
-    params = json_column(row["params"])
+    params = with_number(json_column(row["params"]), row["order_number"])
     title, body = render(row["kind"], row["language"], params)
     order = str(row["order_id"]) if row["order_id"] else None
     payload = {

@@ -15,6 +15,7 @@ import msgspec
 
 from server.ids import new_id
 from server.notifications.tables import Notification, PushDelivery
+from server.notifications.texts import order_number
 from server.workorders.unit import SEQ
 
 if TYPE_CHECKING:
@@ -33,7 +34,11 @@ def notify(
     now = unit.clock()
     details = params
     if order is not None:
-        details = {"number": f"WO-{order['number']:06d}", "title": order["title"], **params}
+        details = {"title": order["title"], **params}
+        # An order made in this same unit has no number until it is written: readers
+        # take it from the order then (texts.with_number).
+        if order["number"] is not None:
+            details["number"] = order_number(order["number"])
     encoded = msgspec.json.encode(details).decode()
     for user in dict.fromkeys(r for r in recipients if r is not None):
         notification_id = new_id()

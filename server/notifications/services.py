@@ -13,7 +13,7 @@ from server.database import json_column, write_transaction
 from server.errors import NotFound
 from server.notifications import schemas
 from server.notifications.tables import Notification
-from server.notifications.texts import render
+from server.notifications.texts import render, with_number
 from server.workorders.changes import next_sync_seq
 
 
@@ -24,7 +24,9 @@ class NotificationService:
 
     async def list(self, unread_only: bool, limit: int) -> schemas.NotificationPage:
         mine = Notification.user == self.actor.user_id
-        query = Notification.select().where(mine)
+        query = Notification.select(
+            *Notification.all_columns(), Notification.order.number.as_alias("order_number")
+        ).where(mine)
         if unread_only:
             query = query.where(Notification.read_at.is_null())
         rows = await query.order_by(Notification.created_at, ascending=False).limit(limit)
@@ -59,8 +61,9 @@ class NotificationService:
 
 
 def to_notification(row: dict[str, Any], language: str) -> schemas.Notification:
-    """A notification in the reader's language (``order`` may be named ``order_id``)."""
-    params = json_column(row["params"])
+    """A notification in the reader's language (``order`` may be named ``order_id``),
+    from its row with its order's ``order_number``."""
+    params = with_number(json_column(row["params"]), row.get("order_number"))
     title, body = render(row["kind"], language, params)
     return msgspec.convert(
         {

@@ -63,6 +63,18 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 
+def order_number(number: int) -> str:
+    return f"WO-{number:06d}"
+
+
+def with_number(params: dict[str, Any], number: int | None) -> dict[str, Any]:
+    """The params with the order's number, when the notification was made before the
+    order had one (both in one unit of work)."""
+    if "number" in params or number is None:
+        return params
+    return {**params, "number": order_number(number)}
+
+
 def render(kind: str, language: str, params: dict[str, Any]) -> tuple[str, str]:
     """Title and body; a kind this version does not know shows its name."""
     language = language if language in CLOCKS else "en"

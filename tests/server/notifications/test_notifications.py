@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import httpx
 
@@ -112,3 +112,19 @@ async def test_a_comment_tells_those_it_mentions_who_may_see_the_order(
     # Outside their scope, and the author: nothing.
     assert (await mine(client, world, "south_manager"))["items"] == []
     assert (await mine(client, world, "north_manager"))["items"] == []
+
+
+async def test_an_order_made_and_assigned_in_one_push_is_named_by_its_number(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    phone = Device(client, world, "north_manager")
+    made = uuid4()
+    phone.make("create_order", id=made, title="Boiler", department_id=world.departments["north"])
+    phone.make("assign_order", order_id=made, base_version=1, assignee_id=world.id("north_tech"))
+    answer = await phone.push()
+    assert [r["outcome"] for r in answer["results"]] == ["applied", "applied"], answer
+    number = (
+        await client.get(f"/api/work-orders/{made}", headers=await world.headers("north_manager"))
+    ).json()["number"]
+    told = (await mine(client, world, "north_tech"))["items"]
+    assert told[0]["title"] == f"{number} 已派给您"
