@@ -24,6 +24,7 @@ from server.database import fetch
 from server.errors import Forbidden
 from server.masterdata.tables import ServiceItem
 from server.sql import Sql, one_of
+from server.workorders.documents import order_number
 from server.workorders.lifecycle import FIELD_ROLES, OPEN
 from server.workorders.operations import OrderOperations
 from server.workorders.schemas import AssignRequest
@@ -57,7 +58,7 @@ async def dispatch(actor: Actor, clock: Clock, data: schemas.BatchDispatch) -> s
     # Thousands of geodesic distances: off the event loop, which keeps serving.
     plan = await anyio.to_thread.run_sync(plan_batch, batch, people)
     greedy = await anyio.to_thread.run_sync(plan_greedy, batch, people)
-    numbers = {row["id"]: row["number"] for row in orders}
+    numbers = {row["id"]: order_number(row["number"]) for row in orders}
     names = await _names([p.person for p in plan.placements])
     placed = plan.placements
     taken: set[UUID] = set()
@@ -65,7 +66,7 @@ async def dispatch(actor: Actor, clock: Clock, data: schemas.BatchDispatch) -> s
         pairs = [(p.order, p.person) for p in placed]
         taken = await _assign(actor, clock, data.department_id, pairs)
     unplaced = [
-        schemas.Unplaced(order_id=row["id"], number=row["number"], reason="no_site")
+        schemas.Unplaced(order_id=row["id"], number=numbers[row["id"]], reason="no_site")
         for row in orders
         if row["latitude"] is None
     ]

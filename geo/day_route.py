@@ -22,6 +22,7 @@ from server.accounts.tables import User
 from server.database import fetch
 from server.errors import NotFound
 from server.sql import Sql, one_of
+from server.workorders.documents import order_number
 from server.workorders.lifecycle import OPEN
 from server.workorders.scope import in_scope
 from server.workorders.tables import WorkOrder
@@ -101,5 +102,9 @@ async def day_route(
 def _stop(row: _Stop, leg: float) -> schemas.RouteStop:
     values: dict[str, Any] = msgspec.structs.asdict(row)
     return schemas.RouteStop(
-        order_id=values.pop("id"), site_id=values.pop("site"), leg_m=round(leg, 1), **values
+        order_id=values.pop("id"),
+        site_id=values.pop("site"),
+        number=order_number(values.pop("number")),
+        leg_m=round(leg, 1),
+        **values,
     )

@@ -20,6 +20,7 @@ from server.accounts.actor import Actor
 from server.database import fetch, is_sqlite, one_of_ids
 from server.errors import Invalid
 from server.sql import Sql, one_of
+from server.workorders.documents import order_number
 from server.workorders.lifecycle import FIELD_ROLES, OPEN
 from server.workorders.scope import in_scope, row_in_scope, terms
 from server.workorders.tables import WorkOrder
@@ -112,7 +113,7 @@ def order_feature(row: _OrderRow, now: datetime) -> schemas.OrderFeature:
         geometry=schemas.Point(coordinates=(row.longitude, row.latitude)),
         properties=schemas.OrderSpot(
             id=row.id,
-            number=row.number,
+            number=order_number(row.number),
             title=row.title,
             kind=row.kind,
             priority=row.priority,
@@ -224,7 +225,9 @@ async def worker_features(
                         on_duty=bool(row.on_duty),
                         state=state,
                         current_order_id=order["id"] if order and shown else None,
-                        current_order_number=order["number"] if order and shown else None,
+                        current_order_number=(
+                            order_number(order["number"]) if order and shown else None
+                        ),
                         accuracy_m=row.accuracy_m,
                         fix_at=row.at,
                         fix_age_seconds=max(0, round((now - row.at).total_seconds())),

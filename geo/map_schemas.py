@@ -20,7 +20,7 @@ class Point(msgspec.Struct, kw_only=True):
 
 class OrderSpot(msgspec.Struct, kw_only=True):
     id: UUID
-    number: int
+    number: str
     title: str
     kind: str
     priority: str
@@ -58,7 +58,7 @@ class TechnicianSpot(msgspec.Struct, kw_only=True):
         TechnicianState, Meta(description="off_duty, idle, or their current order's status")
     ]
     current_order_id: UUID | None
-    current_order_number: int | None
+    current_order_number: str | None
     accuracy_m: float
     fix_at: datetime
     fix_age_seconds: int

@@ -109,7 +109,7 @@ class BatchDispatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 class BatchPlacement(msgspec.Struct, kw_only=True):
     order_id: UUID
-    number: int
+    number: str
     user_id: UUID
     name: str
     distance_m: float
@@ -117,7 +117,7 @@ class BatchPlacement(msgspec.Struct, kw_only=True):
 
 class Unplaced(msgspec.Struct, kw_only=True):
     order_id: UUID
-    number: int
+    number: str
     reason: Annotated[
         Literal["no_site", "no_candidate", "taken"],
         Meta(description="taken: someone assigned it while the batch was planned"),
@@ -148,7 +148,7 @@ class RouteStart(msgspec.Struct, kw_only=True):
 
 class RouteStop(msgspec.Struct, kw_only=True):
     order_id: UUID
-    number: int
+    number: str
     title: str
     priority: str
     status: str

@@ -15,7 +15,7 @@ import msgspec
 
 from server.ids import new_id
 from server.notifications.tables import Notification, PushDelivery
-from server.notifications.texts import order_number
+from server.workorders.documents import order_number
 from server.workorders.unit import SEQ
 
 if TYPE_CHECKING:

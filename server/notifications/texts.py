@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from server.workorders.documents import order_number
+
 CLOCKS = {
     "en": {"response": "response", "resolution": "resolution"},
     "zh-CN": {"response": "响应", "resolution": "解决"},
@@ -61,10 +63,6 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
         "zh-CN": ("{number} 催单（第 {count} 次）", "{title}：报修人催促处理"),
     },
 }
-
-
-def order_number(number: int) -> str:
-    return f"WO-{number:06d}"
 
 
 def with_number(params: dict[str, Any], number: int | None) -> dict[str, Any]:

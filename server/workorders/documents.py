@@ -83,10 +83,15 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.astimezone(UTC) if value is not None else None
 
 
+def order_number(number: int) -> str:
+    """How people see an order's number: WO-000042."""
+    return f"WO-{number:06d}"
+
+
 def order_doc(row: dict[str, Any]) -> str:
     """The document of a whole ``work_order`` row (custom fields decoded)."""
     doc = {field: row[column] for field, column in ORDER_DOC_FIELDS}
-    doc["number"] = f"WO-{row['number']:06d}"
+    doc["number"] = order_number(row["number"])
     for field in TIME_FIELDS:
         doc[field] = _utc(doc[field])
     doc["needs_review"] = bool(row["needs_review"])

@@ -17,6 +17,7 @@ import msgspec
 from server.errors import Forbidden, Invalid
 from server.ids import new_id
 from server.workorders import schemas
+from server.workorders.documents import order_number
 from server.workorders.queries import fetch_order
 from server.workorders.tables import OrderDependency, WorkOrder
 from server.workorders.unit import OrderUnit
@@ -91,7 +92,7 @@ async def gantt(actor: Any, project_id: UUID) -> schemas.Gantt:
         tasks.append(
             schemas.GanttTask(
                 id=row["id"],
-                number=f"WO-{row['number']:06d}",
+                number=order_number(row["number"]),
                 title=row["title"],
                 status=row["status"],
                 assignee_id=row["assignee"],
