@@ -24,7 +24,7 @@ from inspection.scope import may_see
 from inspection.tables import InspectionResult
 from server.accounts.actor import Actor
 from server.database import fetch, json_column
-from server.errors import Invalid, NotFound
+from server.errors import Forbidden, Invalid, NotFound
 from server.ids import new_id
 from server.maintenance.tables import MeterReading
 from server.masterdata.services import normalise_tag
@@ -54,6 +54,8 @@ async def asset_of(actor: Actor, code: str) -> dict[str, Any]:
 
 
 async def record(unit: OrderUnit, data: schemas.InspectionCreate) -> UUID:
+    if not (unit.actor.is_field_worker or unit.actor.can_manage):
+        raise Forbidden("only field staff and managers record inspections")
     result_id = data.id or new_id()
     if await unit.taken(InspectionResult, result_id):
         raise Invalid(

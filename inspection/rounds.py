@@ -9,7 +9,7 @@ checkpoints still pending as missed.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -69,7 +69,8 @@ async def make_runs(rounds: list[dict[str, Any]], now: datetime) -> int:
             rows.append(
                 {
                     "id": new_id(),
-                    "key": f"{row['id']}@{at.isoformat()}",
+                    # In UTC: the same occurrence read back from either engine is one key.
+                    "key": f"{row['id']}@{at.astimezone(UTC).isoformat()}",
                     "round": row["id"],
                     "assignee": row["assignee"],
                     "team": row["team"],

@@ -17,7 +17,7 @@ import msgspec
 
 from inspection import schemas
 from inspection.tables import RoundRun
-from server.database import fetch, json_column
+from server.database import fetch, is_sqlite, json_column
 from server.errors import Conflict, Invalid, NotFound
 from server.sql import Sql
 from server.workorders.unit import SEQ, OrderUnit
@@ -33,7 +33,11 @@ RUN_COLUMNS = (
 )
 
 
-async def read_runs(where: Sql, tail: str = "") -> list[dict[str, Any]]:
+async def read_runs(where: Sql, tail: str = "", lock: bool = False) -> list[dict[str, Any]]:
+    """Runs with their round's name and department; ``lock``: inside a write, hold the
+    runs' rows until it commits (SQLite's write lock holds the whole database)."""
+    if lock and not is_sqlite(RoundRun._meta.db):
+        tail += " FOR UPDATE OF rr"
     rows = await fetch(
         RoundRun._meta.db,
         f'SELECT {RUN_COLUMNS} FROM round_run rr JOIN "round" r ON r.id = rr.round '
@@ -64,7 +68,8 @@ async def run_of(unit: OrderUnit, run_id: UUID) -> dict[str, Any]:
     """The run as this unit has it (with its earlier changes), if it is the caller's."""
     key = "run", run_id
     if key not in unit.memo:
-        found = await read_runs(Sql("rr.id = {}", run_id))
+        # Locked: two people ticking one run at once each see the other's tick.
+        found = await read_runs(Sql("rr.id = {}", run_id), lock=True)
         unit.memo[key] = found[0] if found else None
     run = unit.memo[key]
     if run is None or not is_mine(unit, run):

@@ -44,8 +44,10 @@ from server.settings import Settings
 
 log = logging.getLogger(__name__)
 
-BATCH = 200
-LEASE = timedelta(minutes=2)
+BATCH = 100
+# Longer than a batch can take (100 deliveries to a few devices each, 50 at a time,
+# 10 s at most per request), so no other process claims a batch still being sent.
+LEASE = timedelta(minutes=10)
 MAX_ATTEMPTS = 8
 SEND_TIMEOUT = 10  # seconds per request
 CONCURRENCY = 50
@@ -55,6 +57,9 @@ RECORD_SQL = (
     "UPDATE push_delivery SET state = {}, attempts = {}, next_at = {}, lease_until = NULL, "
     "waiting = {}, log = {}, finished_at = {} WHERE id = {}"
 )
+# After sending: only while the claim is still ours (a lease that ran out and was
+# taken by another process leaves the record to that one).
+LEASED_SQL = RECORD_SQL + " AND lease_until = {}"
 SUCCESS_SQL = "UPDATE push_subscription SET last_success_at = {} WHERE id = {}"
 GONE_SQL = "DELETE FROM push_subscription WHERE id = {}"
 
@@ -69,6 +74,7 @@ class Send:
     subscription: dict[str, Any]
     payload: bytes
     headers: dict[str, str]
+    lease: datetime
     status: int = 0
     retry_after: int | None = None
     error: str = ""
@@ -164,7 +170,10 @@ class Outbox:
                     )
                     continue
                 payload, headers = _message(row)
-                sends += [Send({**row, "log": history}, mine[s], payload, headers) for s in targets]
+                sends += [
+                    Send({**row, "log": history}, mine[s], payload, headers, now + LEASE)
+                    for s in targets
+                ]
             leased = [r["id"] for r in rows if r["id"] not in {s[-1] for s in settled}]
             if settled:
                 await execute_many(self.engine, RECORD_SQL, settled)
@@ -225,6 +234,10 @@ class Outbox:
                 send.error = str(exc).splitlines()[0][:200]
             except (aiohttp.ClientError, TimeoutError, OSError) as exc:
                 send.error = f"{type(exc).__name__}: {exc}"[:200]
+            except Exception as exc:
+                # Not the network: this subscription cannot be sent to (a bad key...).
+                send.status = UNSENDABLE
+                send.error = f"{type(exc).__name__}: {exc}"[:200]
 
     async def _record(self, sends: list[Send]) -> None:
         now = self.clock()
@@ -270,6 +283,7 @@ class Outbox:
                         msgspec.json.encode(history).decode(),
                         None,
                         delivery_id,
+                        attempts[0].lease,
                     )
                 )
             else:
@@ -285,17 +299,23 @@ class Outbox:
                         msgspec.json.encode(history).decode(),
                         now,
                         delivery_id,
+                        attempts[0].lease,
                     )
                 )
         async with write_transaction(self.engine):
-            await execute_many(self.engine, RECORD_SQL, rows)
+            await execute_many(self.engine, LEASED_SQL, rows)
             if delivered:
                 await execute_many(self.engine, SUCCESS_SQL, delivered)
             if gone:
                 await execute_many(self.engine, GONE_SQL, gone)
 
 
+UNSENDABLE = -1
+
+
 def _outcome(status: int) -> str:
+    if status == UNSENDABLE:
+        return "failed"
     if status in (200, 201, 202):
         return "delivered"
     if status in (404, 410):

@@ -139,6 +139,7 @@ class Checkpoint(NamedTuple):
     stamped: set[UUID]
     rows: int
     keys: set[tuple[str, Any]]
+    memo: dict[Any, Any]
 
 
 class OrderUnit:
@@ -366,8 +367,8 @@ class OrderUnit:
             self._keys.add((name, values["id"]))
 
     def checkpoint(self) -> Checkpoint:
-        # Rows of _orders and _changed are replaced, never changed in place: copying
-        # the mappings is enough. Lists only grow until a flush empties them.
+        # Rows of _orders and _changed (and memo's values) are replaced, never changed
+        # in place: copying the mappings is enough. Lists only grow until a flush empties them.
         return Checkpoint(
             dict(self._orders),
             dict(self._changed),
@@ -375,6 +376,7 @@ class OrderUnit:
             set(self._stamped),
             len(self._rows),
             set(self._keys),
+            dict(self.memo),
         )
 
     def restore(self, checkpoint: Checkpoint) -> None:
@@ -385,6 +387,7 @@ class OrderUnit:
         self._stamped = set(checkpoint.stamped)
         del self._rows[checkpoint.rows :]
         self._keys = set(checkpoint.keys)
+        self.memo = dict(checkpoint.memo)
 
     async def flush(self) -> None:
         """Write what the unit holds, all stamped with the transaction's sequence value."""

@@ -19,6 +19,7 @@ from tests.clock import FakeClock
 from tests.inspection.fixtures import GOOD, add_asset, inspect, pump_checklist
 from tests.probes import assert_error
 from tests.scheduling import run_periodic
+from tests.server.workorders.orders import put_order
 from tests.sync.device import Device
 from tests.world import World
 
@@ -246,3 +247,15 @@ async def test_offline_results_arrive_hours_later_out_of_order(
     assert await InspectionResult.count() == 2
     assert await WorkOrder.count() == 1
     assert made.status_code == 201
+
+
+async def test_only_field_staff_and_managers_record_offline_too(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    await add_asset(world, "PUMP-0042")
+    await put_order(world, "new", site=world.sites["central"])  # the requester's, there
+    phone = Device(client, world, "requester")
+    phone.make("record_inspection", id=uuid4(), code="PUMP-0042", answers={})
+    answer = await phone.push()
+    assert [(r["outcome"], r["code"]) for r in answer["results"]] == [("rejected", "forbidden")]
+    assert await InspectionResult.count() == 0

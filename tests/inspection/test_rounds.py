@@ -8,6 +8,7 @@ import io
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import httpx
 
@@ -201,3 +202,14 @@ async def test_reports_completion_misses_and_failures(
         headers=manager,
     )
     assert_error(bad, 422, "invalid_period")
+
+
+async def test_a_round_given_in_local_time_still_runs_once(
+    client: httpx.AsyncClient, world: World, clock: FakeClock, settings: Settings
+) -> None:
+    asset = await add_asset(world, "PUMP-0001")
+    local = clock.now.astimezone(ZoneInfo("Asia/Shanghai")).isoformat()
+    made = await make_round(client, world, [asset], starts_at=local)
+    assert made.status_code == 201, made.text
+    await run_periodic(settings, clock)  # reads starts_at back in UTC
+    assert await RoundRun.count() == 1
