@@ -26,12 +26,11 @@ from server.database import is_sqlite, one_of_ids
 from server.errors import DomainError
 from server.live import CHANNEL, Changed, listener
 from server.sql import Sql
-from server.workorders.scope import Term, row_in_scope, terms
+from server.workorders.scope import TERM_COLUMNS, Term, row_in_scope, terms
 from server.workorders.tables import WorkOrder
 
 HEARTBEAT_SECONDS = 15.0
 BACKLOG = 1000  # batches a slow browser may fall behind
-SCOPE_COLUMNS = ("department", "created_by", "assignee", "team", "requester")
 
 
 class Event(msgspec.Struct):
@@ -59,7 +58,7 @@ def announcer(clock: Clock) -> Any:
                     Event(
                         "order",
                         msgspec.Raw(msgspec.json.encode(feature)),
-                        {column: getattr(row, column) for column in SCOPE_COLUMNS},
+                        {column: getattr(row, column) for column in TERM_COLUMNS},
                     )
                 )
                 if row.assignee is not None:

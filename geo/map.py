@@ -22,7 +22,7 @@ from server.errors import Invalid
 from server.sql import Sql, one_of
 from server.workorders.documents import order_number
 from server.workorders.lifecycle import FIELD_ROLES, OPEN
-from server.workorders.scope import in_scope, row_in_scope, terms
+from server.workorders.scope import TERM_COLUMNS, in_scope, row_in_scope, terms
 from server.workorders.tables import WorkOrder
 
 ACTIVE = ("en_route", "on_site", "in_progress")  # a worker's current order is one of these
@@ -233,13 +233,10 @@ async def worker_features(
                         fix_age_seconds=max(0, round((now - row.at).total_seconds())),
                     ),
                 ),
-                {c: order[c] for c in SCOPE_COLUMNS} if order else None,
+                {c: order[c] for c in TERM_COLUMNS} if order else None,
             )
         )
     return features
-
-
-SCOPE_COLUMNS = ("department", "created_by", "assignee", "team", "requester")
 
 
 async def _current_orders(people: list[UUID]) -> dict[UUID, dict[str, Any]]:
@@ -250,7 +247,7 @@ async def _current_orders(people: list[UUID]) -> dict[UUID, dict[str, Any]]:
     sqlite = is_sqlite(WorkOrder._meta.db)
     condition, bound = one_of_ids(sqlite, "assignee", people)
     where = Sql(condition, bound) & one_of("status", list(ACTIVE))
-    columns = "id, number, status, " + ", ".join(SCOPE_COLUMNS)
+    columns = "id, number, status, " + ", ".join(TERM_COLUMNS)
     rows = await fetch(
         WorkOrder._meta.db,
         f"SELECT {columns} FROM (SELECT {columns}, row_number() OVER "
@@ -261,7 +258,7 @@ async def _current_orders(people: list[UUID]) -> dict[UUID, dict[str, Any]]:
     found = {}
     for row in rows:
         order = {
-            **{c: UUID(str(row[c])) if row[c] is not None else None for c in SCOPE_COLUMNS},
+            **{c: UUID(str(row[c])) if row[c] is not None else None for c in TERM_COLUMNS},
             "id": UUID(str(row["id"])),
             "number": int(row["number"]),
             "status": row["status"],

@@ -14,7 +14,7 @@ from uuid import UUID
 
 import msgspec
 
-from inspection.runs import read_runs, to_run
+from inspection.runs import as_time, read_runs, to_run
 from server.accounts.actor import Actor
 from server.accounts.tables import Team, User
 from server.clock import Clock
@@ -185,7 +185,7 @@ class InspectionReports:
         counts: dict[tuple[str, date], list[int]] = defaultdict(lambda: [0, 0])
         names: dict[str, str] = {}
         for row in rows:
-            at = row["at"] if isinstance(row["at"], datetime) else datetime.fromisoformat(row["at"])
+            at = as_time(row["at"])
             week = at.date() - timedelta(days=at.weekday())
             if by == "asset":
                 key, name = str(row["id"]), f"{row['name']} ({row['tag']})"

@@ -11,13 +11,13 @@ The result also ticks off its checkpoint when it belongs to a round run.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
 import msgspec
 
 from geo.fence import verdict
+from geo.positions import MAX_AHEAD
 from inspection import runs, schemas
 from inspection.checklists import judge, of_type
 from inspection.scope import may_see
@@ -35,7 +35,6 @@ from server.workorders.operations import OrderOperations
 from server.workorders.schemas import WorkOrderCreate
 from server.workorders.unit import SEQ, OrderUnit
 
-MAX_AHEAD = timedelta(hours=24)
 PRIORITY = {"critical": "P1", "high": "P2", "medium": "P3", "low": "P4"}
 METER_SQL = (
     "UPDATE asset SET meter_reading = {}, meter_read_at = {}, sync_seq = {} "

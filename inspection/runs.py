@@ -50,8 +50,8 @@ async def read_runs(where: Sql, tail: str = "", lock: bool = False) -> list[dict
             if row[column] is not None:
                 row[column] = UUID(str(row[column]))
         for column in ("scheduled_at", "due_at", "started_at", "finished_at"):
-            if isinstance(row[column], str):
-                row[column] = datetime.fromisoformat(row[column])
+            if row[column] is not None:
+                row[column] = as_time(row[column])
     return rows
 
 
@@ -124,7 +124,7 @@ def _save(unit: OrderUnit, run: dict[str, Any], asset_id: UUID, change: dict[str
     checkpoints = [
         {**c, **change} if UUID(str(c["asset_id"])) == asset_id else c for c in run["checkpoints"]
     ]
-    times = [_time(c["at"]) for c in checkpoints if c.get("at")]
+    times = [as_time(c["at"]) for c in checkpoints if c.get("at")]
     closed = all(c["state"] != "pending" for c in checkpoints)
     status = "done" if closed else "in_progress" if run["status"] != "missed" else "missed"
     updated = {
@@ -151,7 +151,8 @@ def _save(unit: OrderUnit, run: dict[str, Any], asset_id: UUID, change: dict[str
     )
 
 
-def _time(value: Any) -> datetime:
+def as_time(value: Any) -> datetime:
+    """A time as read: text from SQLite or JSON, a datetime from PostgreSQL."""
     return value if isinstance(value, datetime) else datetime.fromisoformat(value)
 
 

@@ -16,8 +16,8 @@ from server.accounts.actor import Actor
 from server.clock import Clock
 from server.database import fetch
 from server.masterdata import schemas as masterdata
-from server.masterdata.services import ASSET_COLUMNS, SITE_COLUMNS, normalise_tag
-from server.masterdata.tables import Asset, Site
+from server.masterdata.services import SITE_COLUMNS, normalise_tag
+from server.masterdata.tables import Site
 from server.sql import Sql, one_of
 from server.workorders.lifecycle import OPEN
 from server.workorders.scope import in_scope
@@ -29,7 +29,6 @@ OPEN_ORDERS = 20
 
 async def scan(actor: Actor, clock: Clock, code: str) -> schemas.Scan:
     found = await asset_of(actor, code)
-    asset = await Asset.select(*ASSET_COLUMNS).where(Asset.id == found["id"]).first()
     site = await Site.select(*SITE_COLUMNS).where(Site.id == found["site"]).first()
     where = Sql("t.asset = {}", found["id"]) & one_of("t.status", sorted(OPEN))
     where = where & in_scope(actor, "t")
@@ -54,7 +53,7 @@ async def scan(actor: Actor, clock: Clock, code: str) -> schemas.Scan:
     )
     return schemas.Scan(
         code=normalise_tag(code),
-        asset=msgspec.convert(asset, masterdata.Asset, strict=False),
+        asset=msgspec.convert({**found, "site_id": found["site"]}, masterdata.Asset, strict=False),
         site=msgspec.convert(site, masterdata.Site, strict=False),
         open_orders=msgspec.convert(orders, list[schemas.OrderBrief], strict=False),
         due=due,

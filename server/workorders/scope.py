@@ -14,6 +14,9 @@ from uuid import UUID
 from server.accounts.actor import Actor
 from server.sql import Sql, any_of
 
+# Every column a scope term may name: what a copy of an order needs to be checked
+# against anyone's scope later (row_in_scope).
+TERM_COLUMNS = ("assignee", "team", "department", "created_by", "requester")
 # Columns with a (column, status, created_at, id) index (see server/workorders/listing.py).
 STATUS_INDEXED = frozenset(["assignee", "team", "department", "created_by"])
 
