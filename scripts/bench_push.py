@@ -62,7 +62,11 @@ def b64url(raw: bytes) -> str:
 
 
 async def send_all(database_url: str, pushes: int, port: int) -> str:
-    settings = Settings(database_url=database_url, var_dir=str(BENCH_DIR / "var"))
+    settings = Settings(
+        database_url=database_url,
+        var_dir=str(BENCH_DIR / "var"),
+        push_endpoints="http://127.0.0.1:*",
+    )
     engine = create_engine(settings)
     bind(engine, all_tables())
     await open_pool(engine, 4)

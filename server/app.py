@@ -28,8 +28,12 @@ from server.maintenance.controllers import CONTROLLERS as MAINTENANCE_CONTROLLER
 from server.masterdata.controllers import CONTROLLERS as MASTERDATA_CONTROLLERS
 from server.migrations import require_current_schema
 from server.notifications.controllers import CONTROLLERS as NOTIFICATION_CONTROLLERS
-from server.notifications.outbox import Outbox
+from server.notifications.delivery import delivery_loops
+from server.notifications.preference_controllers import CONTROLLERS as PREFERENCE_CONTROLLERS
 from server.notifications.push_controllers import CONTROLLERS as PUSH_CONTROLLERS
+from server.notifications.robot_controllers import CONTROLLERS as CHAT_ROBOT_CONTROLLERS
+from server.notifications.sms_controllers import CONTROLLERS as SMS_CONTROLLERS
+from server.notifications.sms_gateway import load_gateway
 from server.notifications.vapid import load_or_create
 from server.openapi import openapi_config, swagger_assets_router
 from server.plans.controllers import CONTROLLERS as PLAN_CONTROLLERS
@@ -60,6 +64,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
 
     feed = live.channels(settings)
     vapid = load_or_create(settings)
+    gateway = load_gateway(settings)
 
     @asynccontextmanager
     async def announcing(app: Litestar) -> AsyncIterator[None]:
@@ -73,7 +78,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
             return
         tasks = [
             asyncio.create_task(Scheduler(JOB_KINDS, settings, clock).run_forever()),
-            asyncio.create_task(Outbox(settings, clock, vapid).run_forever()),
+            *map(asyncio.create_task, delivery_loops(settings, clock, vapid, gateway)),
         ]
         try:
             yield
@@ -98,6 +103,9 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
             *MAINTENANCE_CONTROLLERS,
             *NOTIFICATION_CONTROLLERS,
             *PUSH_CONTROLLERS,
+            *CHAT_ROBOT_CONTROLLERS,
+            *PREFERENCE_CONTROLLERS,
+            *SMS_CONTROLLERS,
             *SYNC_CONTROLLERS,
             *GEO_CONTROLLERS,
             *INSPECTION_CONTROLLERS,
@@ -126,6 +134,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
                 "blob_store": DiskBlobStore(settings.blob_path),
                 "feed": feed,
                 "vapid": vapid,
+                "sms_gateway": gateway,
                 "geocoder": geocoder(settings),
             }
         ),

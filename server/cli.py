@@ -157,7 +157,8 @@ def worker() -> None:
 
     from geo.live import announcer
     from server import live
-    from server.notifications.outbox import Outbox
+    from server.notifications.delivery import delivery_loops
+    from server.notifications.sms_gateway import load_gateway
     from server.notifications.vapid import load_or_create
     from server.scheduler.catalogue import JOB_KINDS
     from server.scheduler.runner import Scheduler
@@ -165,6 +166,7 @@ def worker() -> None:
     settings = settings_or_exit()
     try:
         vapid = load_or_create(settings)
+        gateway = load_gateway(settings)
     except SettingsError as exc:
         fail(exc)
 
@@ -177,12 +179,14 @@ def worker() -> None:
                 stack.enter_context(live.announcing(feed, announcer(utc_now), shared=True))
             tasks = [
                 asyncio.create_task(Scheduler(JOB_KINDS, settings, utc_now).run_forever()),
-                asyncio.create_task(Outbox(settings, utc_now, vapid).run_forever()),
+                *map(asyncio.create_task, delivery_loops(settings, utc_now, vapid, gateway)),
             ]
             loop = asyncio.get_running_loop()
             for stop in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(stop, lambda: [task.cancel() for task in tasks])
-            click.echo(f"fieldops worker {os.getpid()}: running due jobs and pushes", err=True)
+            click.echo(
+                f"fieldops worker {os.getpid()}: running due jobs, pushes and messages", err=True
+            )
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task

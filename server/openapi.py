@@ -17,9 +17,12 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 
 from server.errors import ErrorBody
+from server.signatures import HEADER
 
 ASSETS_PATH = "/schema/assets"
 SECURITY: list[dict[str, list[str]]] = [{"BearerToken": []}]
+# Webhooks from other systems prove themselves by signing the body (server/signatures.py).
+SIGNED: list[dict[str, list[str]]] = [{"WebhookSignature": []}]
 
 ERROR_TEXT = {
     400: "malformed request or wrong field types",
@@ -64,7 +67,13 @@ def openapi_config() -> OpenAPIConfig:
         render_plugins=[plugin],
         components=Components(
             security_schemes={
-                "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
+                "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT"),
+                "WebhookSignature": SecurityScheme(
+                    type="apiKey",
+                    name=HEADER,
+                    security_scheme_in="header",
+                    description="t=<unix seconds>,v1=<hex HMAC-SHA256 of '<t>.' + body>",
+                ),
             }
         ),
     )

@@ -7,7 +7,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
@@ -55,6 +55,29 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # unset) and the contact push services see.
     vapid_private_key: str = ""
     vapid_subject: str = "mailto:fieldops@localhost"
+    # Accepted Web Push endpoints: origin patterns (shell-style), so a subscription
+    # cannot make the server call into its own network.
+    push_endpoints: str = (
+        "https://fcm.googleapis.com,https://*.push.services.mozilla.com,"
+        "https://*.notify.windows.com,https://*.push.apple.com"
+    )
+    # Where people open the product: links in texts, e-mails and chat posts.
+    public_url: str = ""
+    # SMS: "console" (logs texts), "http" (a JSON gateway, see docs/notifications.md)
+    # or "module:Class", with its options as a JSON object; inbound texts are signed
+    # with the webhook secret (empty: not accepted).
+    sms_gateway: str = "console"
+    sms_gateway_options: str = "{}"
+    sms_webhook_secret: str = ""
+    # Prefix of local numbers when matching a sender (+86 138... is 138...).
+    sms_country_code: Annotated[str, Meta(pattern=r"^[0-9]{0,4}$")] = "86"
+    # E-mail through this SMTP server; empty host: no e-mail is sent.
+    smtp_host: str = ""
+    smtp_port: Port = 587
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    mail_from: str = "FieldOps <fieldops@localhost>"
     # Geocoding of addresses: a geopy service name (e.g. "nominatim") or "module:Class"
     # of a geopy-compatible geocoder, with its options as a JSON object; empty: off.
     geocoder: str = ""
@@ -65,6 +88,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def blob_path(self) -> Path:
         return Path(self.blob_dir) if self.blob_dir else Path(self.var_dir) / "blobs"
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def is_sqlite(self) -> bool:

@@ -56,6 +56,8 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         db_pool_size=4,
         # Tests run due jobs themselves (tests/scheduling.py), when their clock says.
         run_scheduler=False,
+        # The tests' push services and gateways listen on this machine.
+        push_endpoints="http://127.0.0.1:*",
     )
 
 

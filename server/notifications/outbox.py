@@ -38,6 +38,7 @@ from server.database import (
     one_of_ids,
     write_transaction,
 )
+from server.notifications.endpoints import endpoint_allowed
 from server.notifications.tables import PushDelivery
 from server.notifications.texts import render, with_number
 from server.settings import Settings
@@ -209,6 +210,11 @@ class Outbox:
         self, session: aiohttp.ClientSession, limit: asyncio.Semaphore, send: Send
     ) -> None:
         subscription = send.subscription
+        if not endpoint_allowed(self.settings.push_endpoints, subscription["endpoint"]):
+            # Subscribed before the accepted push services were narrowed.
+            send.status = UNSENDABLE
+            send.error = "the endpoint is not an accepted push service"
+            return
         info = {
             "endpoint": subscription["endpoint"],
             "keys": {"p256dh": subscription["p256dh"], "auth": subscription["auth"]},

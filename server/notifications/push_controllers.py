@@ -1,24 +1,23 @@
-"""HTTP endpoints of Web Push: the public key, device subscriptions, preferences and
-delivery logs."""
+"""HTTP endpoints of Web Push: the public key, device subscriptions and delivery logs."""
 
 from __future__ import annotations
 
 from uuid import UUID
 
-from litestar import Controller, get, post, put
+from litestar import Controller, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 
-from server.dependencies import ActorDep, ClockDep
+from server.dependencies import ActorDep, ClockDep, SettingsDep
 from server.notifications import schemas
 from server.notifications.push_services import PushService
 from server.notifications.vapid import public_key
 from server.openapi import SECURITY, errors
 
 
-def provide_push_service(actor: ActorDep, clock: ClockDep) -> PushService:
-    return PushService(actor, clock)
+def provide_push_service(actor: ActorDep, clock: ClockDep, settings: SettingsDep) -> PushService:
+    return PushService(actor, clock, settings)
 
 
 PushServiceDep = NamedDependency[PushService]
@@ -42,7 +41,7 @@ class PushController(Controller):
     security = SECURITY
     dependencies = DEPENDENCIES
 
-    @post("/push/subscriptions", operation_id="SubscribePush", responses=errors(400, 401))
+    @post("/push/subscriptions", operation_id="SubscribePush", responses=errors(400, 401, 422))
     async def subscribe(
         self, data: JSONBody[schemas.PushSubscriptionCreate], service: PushServiceDep
     ) -> schemas.PushSubscription:
@@ -66,27 +65,6 @@ class PushController(Controller):
     ) -> None:
         """Stop pushing to this device."""
         await service.unsubscribe(data.endpoint)
-
-    @get(
-        "/me/notification-preferences",
-        operation_id="GetNotificationPreferences",
-        responses=errors(401),
-    )
-    async def preferences(self, service: PushServiceDep) -> schemas.Preferences:
-        """Which kinds are not pushed, and the quiet hours."""
-        return await service.preferences()
-
-    @put(
-        "/me/notification-preferences",
-        operation_id="SetNotificationPreferences",
-        responses=errors(400, 401, 422),
-    )
-    async def set_preferences(
-        self, data: JSONBody[schemas.Preferences], service: PushServiceDep
-    ) -> schemas.Preferences:
-        """Mute kinds of notification (they stay in the app) and set quiet hours in a
-        time zone: pushes wait for their end, except about P1 orders."""
-        return await service.set_preferences(data)
 
     @get(
         "/notifications/{notification_id:uuid}/delivery",

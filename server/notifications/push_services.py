@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 
@@ -14,22 +13,30 @@ from server.database import json_column, write_transaction
 from server.errors import Invalid, NotFound
 from server.ids import new_id
 from server.notifications import schemas
+from server.notifications.endpoints import endpoint_allowed
 from server.notifications.tables import (
     Notification,
-    NotificationPreference,
     PushDelivery,
     PushSubscription,
 )
+from server.settings import Settings
 
 
 class PushService:
-    def __init__(self, actor: Actor, clock: Clock) -> None:
+    def __init__(self, actor: Actor, clock: Clock, settings: Settings) -> None:
         self.actor = actor
         self.clock = clock
+        self.settings = settings
 
     async def subscribe(self, data: schemas.PushSubscriptionCreate) -> schemas.PushSubscription:
         """Keep the device's subscription for the caller (a device that subscribes
         again, or after another user, is theirs now)."""
+        if not endpoint_allowed(self.settings.push_endpoints, data.endpoint):
+            raise Invalid(
+                "this push service is not accepted here",
+                {"endpoint": data.endpoint, "accepted": self.settings.push_endpoints},
+                code="endpoint_not_allowed",
+            )
         async with write_transaction(PushSubscription._meta.db):
             await PushSubscription.insert(
                 PushSubscription(
@@ -67,45 +74,6 @@ class PushService:
     async def subscriptions(self) -> list[schemas.PushSubscription]:
         rows = await PushSubscription.select().where(PushSubscription.user == self.actor.user_id)
         return [_subscription(row) for row in rows]
-
-    async def preferences(self) -> schemas.Preferences:
-        row = (
-            await NotificationPreference.select()
-            .where(NotificationPreference.user == self.actor.user_id)
-            .first()
-        )
-        if row is None:
-            return schemas.Preferences()
-        return schemas.Preferences(
-            muted=json_column(row["muted"]),
-            quiet_from=row["quiet_from"],
-            quiet_until=row["quiet_until"],
-            timezone=row["timezone"],
-        )
-
-    async def set_preferences(self, data: schemas.Preferences) -> schemas.Preferences:
-        if (data.quiet_from is None) != (data.quiet_until is None):
-            raise Invalid("give quiet_from and quiet_until together", code="invalid_quiet_hours")
-        try:
-            ZoneInfo(data.timezone)
-        except (ZoneInfoNotFoundError, ValueError, OSError):
-            raise Invalid(
-                "unknown time zone", {"timezone": data.timezone}, code="invalid_zone"
-            ) from None
-        values: dict[str, Any] = {
-            "muted": msgspec.json.encode(sorted(set(data.muted))).decode(),
-            "quiet_from": data.quiet_from,
-            "quiet_until": data.quiet_until,
-            "timezone": data.timezone,
-        }
-        await NotificationPreference.insert(
-            NotificationPreference(id=new_id(), user=self.actor.user_id, **values)
-        ).on_conflict(
-            target=NotificationPreference.user,
-            action="DO UPDATE",
-            values=[getattr(NotificationPreference, name) for name in values],
-        )
-        return await self.preferences()
 
     async def delivery(self, notification_id: UUID) -> schemas.Delivery:
         """How one of the caller's notifications was pushed (admins: anyone's)."""

@@ -1,8 +1,17 @@
-from piccolo.columns import JSON, UUID, BigInt, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns import (
+    JSON,
+    UUID,
+    BigInt,
+    Boolean,
+    ForeignKey,
+    Integer,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
-from server.accounts.tables import User
+from server.accounts.tables import Department, User
 from server.workorders.tables import WorkOrder
 
 
@@ -61,3 +70,64 @@ class NotificationPreference(Table):
     quiet_from = Varchar(length=5, null=True, default=None)
     quiet_until = Varchar(length=5, null=True, default=None)
     timezone = Varchar(length=64, default="Asia/Shanghai")
+    # The kinds also sent by SMS and by e-mail (to the user's phone and address).
+    sms = JSON(default="[]")
+    email = JSON(default="[]")
+    # The summary e-mail a manager gets: off, daily or weekly.
+    report = Varchar(length=8, default="off")
+
+
+class Message(Table):
+    """A text, e-mail or chat-group post to send, written in the same transaction as
+    what it tells and sent by the message outbox (server/notifications/messages.py).
+    Its words are made when it is sent, from its notification or its own params."""
+
+    id = UUID(primary_key=True)
+    channel = Varchar(length=8)
+    # A phone number, an e-mail address, or a chat robot's id.
+    target = Varchar(length=254)
+    notification = ForeignKey(Notification, null=True, on_delete=OnDelete.cascade)
+    kind = Varchar(length=32)
+    params = JSON(default="{}")
+    language = Varchar(length=8, default="zh-CN")
+    # Makes a message once only (a report's period for its reader); null: no such rule.
+    key = Varchar(length=200, null=True, default=None, unique=True)
+    state = Varchar(length=8, default="pending", index=True)
+    attempts = Integer(default=0)
+    next_at = Timestamptz(index=True)
+    lease_until = Timestamptz(null=True, default=None)
+    log = JSON(default="[]")
+    provider_id = Varchar(length=200, null=True, default=None)
+    created_at = Timestamptz()
+    finished_at = Timestamptz(null=True, default=None)
+
+
+class InboundSms(Table):
+    """A text received from the SMS gateway, once per provider message id, with what
+    it did and the reply it got."""
+
+    id = UUID(primary_key=True)
+    provider_id = Varchar(length=200, unique=True)
+    sender = Varchar(length=32)
+    text = Varchar(length=1000)
+    user = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
+    order = ForeignKey(WorkOrder, null=True, on_delete=OnDelete.set_null)
+    outcome = Varchar(length=32)
+    reply = Varchar(length=500)
+    received_at = Timestamptz()
+
+
+class ChatRobot(Table):
+    """A chat group's robot webhook (WeCom, DingTalk, Feishu) that gets a department's
+    events of the chosen kinds; no department: every department's."""
+
+    id = UUID(primary_key=True)
+    name = Varchar(length=100)
+    platform = Varchar(length=16)
+    url = Varchar(length=2000)
+    secret = Varchar(length=200, default="")
+    department = ForeignKey(Department, null=True, index=True, on_delete=OnDelete.cascade)
+    kinds = JSON(default="[]")
+    language = Varchar(length=8, default="zh-CN")
+    active = Boolean(default=True)
+    created_at = Timestamptz()

@@ -62,6 +62,28 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("{number} urged ({count})", "{title}: the requester asks for progress"),
         "zh-CN": ("{number} 催单（第 {count} 次）", "{title}：报修人催促处理"),
     },
+    "report": {
+        "en": (
+            "FieldOps summary {period}: {created} new, {breached} overdue",
+            "{created} new, {resolved} resolved, {breached} overdue; {open} open now",
+        ),
+        "zh-CN": (
+            "FieldOps 工单汇总 {period}：新建 {created}，超时 {breached}",
+            "新建 {created}，已解决 {resolved}，超时 {breached}；当前未完成 {open}",
+        ),
+    },
+}
+
+# Words for a chat group, where a kind's personal wording ("assigned to you") is wrong.
+GROUP_TEXTS: dict[str, dict[str, tuple[str, str]]] = {
+    "assigned": {
+        "en": ("{number} assigned to {assignee}", "{title}"),
+        "zh-CN": ("{number} 已派给 {assignee}", "{title}"),
+    },
+    "mentioned": {
+        "en": ("{by} commented on {number}", "{title}"),
+        "zh-CN": ("{by} 评论了 {number}", "{title}"),
+    },
 }
 
 
@@ -73,10 +95,13 @@ def with_number(params: dict[str, Any], number: int | None) -> dict[str, Any]:
     return {**params, "number": order_number(number)}
 
 
-def render(kind: str, language: str, params: dict[str, Any]) -> tuple[str, str]:
-    """Title and body; a kind this version does not know shows its name."""
+def render(
+    kind: str, language: str, params: dict[str, Any], group: bool = False
+) -> tuple[str, str]:
+    """Title and body (``group``: for a chat group); a kind this version does not
+    know shows its name."""
     language = language if language in CLOCKS else "en"
-    texts = TEXTS.get(kind)
+    texts = (GROUP_TEXTS.get(kind) if group else None) or TEXTS.get(kind)
     if texts is None:
         return kind, params.get("title", "")
     values = {**params}

@@ -7,8 +7,8 @@ import re
 from typing import Any
 from uuid import UUID
 
-from server.accounts.actor import Actor
-from server.accounts.tables import ManagedDepartment, User
+from server.accounts.actors import active_actors
+from server.accounts.tables import User
 from server.workorders.scope import row_in_scope, terms
 
 MENTION = re.compile(r"(?<![\w.@])@([a-z0-9._-]{3,64})", re.IGNORECASE)
@@ -25,35 +25,8 @@ async def readers(order: dict[str, Any], body: str, author: UUID) -> list[UUID]:
     names = mentioned(body)
     if not names:
         return []
-    people = await User.select(
-        User.id,
-        User.username,
-        User.role,
-        User.department,
-        User.team,
-        User.display_name,
-        User.language,
-    ).where(User.username.is_in(names), User.active == True)  # noqa: E712
-    managers = [p["id"] for p in people if p["role"] == "manager"]
-    managed: dict[UUID, list[UUID]] = {}
-    if managers:
-        for row in await ManagedDepartment.select(
-            ManagedDepartment.manager, ManagedDepartment.department
-        ).where(ManagedDepartment.manager.is_in(managers)):
-            managed.setdefault(row["manager"], []).append(row["department"])
-    found = []
-    for person in people:
-        actor = Actor(
-            user_id=person["id"],
-            session_id=person["id"],
-            username=person["username"],
-            display_name=person["display_name"],
-            role=person["role"],
-            department_id=person["department"],
-            team_id=person["team"],
-            language=person["language"],
-            managed_departments=tuple(managed.get(person["id"], ())),
-        )
-        if person["id"] != author and row_in_scope(terms(actor), order):
-            found.append(person["id"])
-    return found
+    return [
+        actor.user_id
+        for actor in await active_actors(User.username.is_in(names))
+        if actor.user_id != author and row_in_scope(terms(actor), order)
+    ]

@@ -438,7 +438,14 @@ class OrderOperations:
         self.unit.change(order_id, values, kind, changes, data.device_time, reason)
         if assignee["id"] != actor.user_id:
             order = await self.unit.order(order_id, scoped=False)
-            notify(self.unit, [assignee["id"]], "assigned", order, reason=reason)
+            notify(
+                self.unit,
+                [assignee["id"]],
+                "assigned",
+                order,
+                reason=reason,
+                assignee=assignee["display_name"],
+            )
 
     async def set_review(
         self, order_id: UUID, needed: bool, note: str, device_time: datetime | None = None

@@ -39,6 +39,7 @@ from server.database import (
 )
 from server.errors import NotFound
 from server.ids import new_id
+from server.notifications.fanout import fan_out
 from server.sla.tracking import track
 from server.sql import Sql
 from server.workorders.changes import SCOPE_COLUMNS, next_sync_seq
@@ -157,6 +158,7 @@ class OrderUnit:
         self._stamped: set[UUID] = set()
         self._rows: list[tuple[str, str, tuple[Any, ...]]] = []  # table, statement, values
         self._statements: dict[str, str] = {}
+        self._columns: dict[str, tuple[str, ...]] = {}
         self._keys: set[tuple[str, Any]] = set()
         self._found: dict[tuple[str, Any], dict[str, Any] | None] = {}
         # Read caches of what others wrote; flush forgets those its own writes change.
@@ -362,9 +364,20 @@ class OrderUnit:
         statement = insert_sql(table, tuple(values), suffix)
         if self._statements.setdefault(name, statement) != statement:
             raise ValueError(f"rows of {name} in one unit must share one statement")
+        self._columns[name] = tuple(values)
         self._rows.append((name, statement, (*values.values(), *suffix_args)))
         if "id" in values:
             self._keys.add((name, values["id"]))
+
+    def pending(self, table: type[Table]) -> list[dict[str, Any]]:
+        """The rows of ``table`` this unit will write at its next flush."""
+        name = table._meta.tablename
+        columns = self._columns.get(name, ())
+        return [
+            dict(zip(columns, values[: len(columns)], strict=True))
+            for written, _, values in self._rows
+            if written == name
+        ]
 
     def checkpoint(self) -> Checkpoint:
         # Rows of _orders and _changed (and memo's values) are replaced, never changed
@@ -398,6 +411,7 @@ class OrderUnit:
         ] + [(self._before[i], self._orders[i]) for i in self._changed]
         await track(self, touched)
         await auto_assign.schedule(self, touched)
+        await fan_out(self)
         live.changed(orders=[*self._created, *self._changed])
         seq = await next_sync_seq()
         if self._created:

@@ -18,6 +18,8 @@ from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from tests.http_stub import serving
+
 
 def b64url(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -98,13 +100,6 @@ async def push_service() -> AsyncIterator[PushServiceStub]:
     stub = PushServiceStub()
     app = web.Application()
     app.router.add_post("/push/{device}", stub.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    stub.base = f"http://127.0.0.1:{port}"
-    try:
+    async with serving(app) as base:
+        stub.base = base
         yield stub
-    finally:
-        await runner.cleanup()

@@ -8,14 +8,17 @@ from typing import Any
 from uuid import UUID
 
 import httpx
+import msgspec
 from litestar import Litestar
 
+from server.database import json_column
+from server.notifications.endpoints import endpoint_allowed
 from server.notifications.outbox import Outbox
-from server.notifications.tables import Notification, PushSubscription
+from server.notifications.tables import Notification, PushDelivery, PushSubscription
 from server.settings import Settings
 from tests.clock import FakeClock
 from tests.probes import assert_error
-from tests.server.notifications.push_service import push_service
+from tests.server.notifications.push_service import Device, push_service
 from tests.server.workorders.orders import put_order
 from tests.world import World
 
@@ -138,3 +141,48 @@ async def test_preferences_mute_and_quiet_hours(
         "/api/push/subscriptions", json={"endpoint": "ftp://x", "keys": {}}, headers=headers
     )
     assert_error(odd, 400, "validation_error")
+
+
+def test_only_accepted_push_services_are_called() -> None:
+    accepted = "https://fcm.googleapis.com,https://*.push.apple.com,http://127.0.0.1:*"
+    assert endpoint_allowed(accepted, "https://fcm.googleapis.com/fcm/send/abc")
+    assert endpoint_allowed(accepted, "https://fcm.googleapis.com:443/fcm/send/abc")
+    assert endpoint_allowed(accepted, "https://web.push.apple.com/QGx")
+    assert endpoint_allowed(accepted, "http://127.0.0.1:8123/push/x")
+    for endpoint in (
+        "http://fcm.googleapis.com/fcm/send/abc",  # not https
+        "https://fcm.googleapis.com:8443/x",
+        "https://push.apple.com.evil.example/x",
+        "https://user@fcm.googleapis.com/x",
+        "https://10.0.0.5/x",
+        "http://127.0.0.1/x",
+        "http://127.0.0.1:99999/x",
+        "not a url",
+    ):
+        assert not endpoint_allowed(accepted, endpoint), endpoint
+
+
+async def test_a_subscription_cannot_aim_the_server_at_its_own_network(
+    app: Litestar, client: httpx.AsyncClient, world: World, clock: FakeClock, settings: Settings
+) -> None:
+    device = {
+        "endpoint": "http://10.0.0.5:6379/push/x",
+        "keys": Device("x").subscription("")["keys"],
+    }
+    answer = await client.post(
+        "/api/push/subscriptions", json=device, headers=await world.headers("north_tech")
+    )
+    assert_error(answer, 422, "endpoint_not_allowed")
+    assert await PushSubscription.count() == 0
+    # One subscribed while the accepted services were wider is not called either.
+    async with push_service() as service:
+        await subscribe(client, world, service.device("phone").subscription(service.base))
+        narrowed = msgspec.structs.replace(settings, push_endpoints="https://fcm.googleapis.com")
+        await assign(client, world)
+        assert await Outbox(narrowed, clock, app.state.vapid).run_due() == 1
+        assert service.received == []
+    [log] = await Notification.select(Notification.id).where(Notification.kind == "assigned")
+    row = await PushDelivery.select().where(PushDelivery.notification == log["id"]).first()
+    assert row is not None
+    assert row["state"] == "failed"
+    assert "not an accepted push service" in json_column(row["log"])[0]["error"]
