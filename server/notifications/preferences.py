@@ -17,7 +17,7 @@ from server.errors import Invalid, NotFound
 from server.ids import new_id
 from server.notifications import schemas
 from server.notifications.tables import NotificationPreference
-from server.notifications.texts import TEXTS
+from server.notifications.texts import NOTIFICATION_KINDS, unknown_kinds
 
 LISTS = ("muted", "sms", "email")
 
@@ -94,11 +94,11 @@ def _check(data: schemas.Preferences, user: dict[str, Any]) -> None:
             "unknown time zone", {"timezone": data.timezone}, code="invalid_zone"
         ) from None
     for name in LISTS:
-        unknown = sorted(set(getattr(data, name)) - TEXTS.keys())
+        unknown = unknown_kinds(getattr(data, name))
         if unknown:
             raise Invalid(
                 "unknown notification kinds",
-                {name: unknown, "known": sorted(TEXTS)},
+                {name: unknown, "known": sorted(NOTIFICATION_KINDS)},
                 code="unknown_kind",
             )
     if data.sms and not user["phone"]:

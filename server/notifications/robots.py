@@ -23,7 +23,7 @@ from server.ids import new_id
 from server.notifications import schemas
 from server.notifications.sending import Outgoing, Sender
 from server.notifications.tables import ChatRobot
-from server.notifications.texts import TEXTS
+from server.notifications.texts import unknown_kinds
 from server.references import require_reference
 
 COLUMNS = (
@@ -59,7 +59,7 @@ def _check_url(url: str) -> None:
 
 def _check_kinds(kinds: list[str]) -> list[str]:
     """The kinds without repeats; 422 ``unknown_kind`` for one no notification has."""
-    unknown = sorted(set(kinds) - TEXTS.keys())
+    unknown = unknown_kinds(kinds)
     if unknown:
         raise Invalid("no notification has these kinds", {"kinds": unknown}, code="unknown_kind")
     return list(dict.fromkeys(kinds))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from server.workorders.documents import order_number
@@ -85,6 +86,15 @@ GROUP_TEXTS: dict[str, dict[str, tuple[str, str]]] = {
         "zh-CN": ("{by} 评论了 {number}", "{title}"),
     },
 }
+
+
+# A report e-mail has words but is never a notification.
+NOTIFICATION_KINDS = frozenset(TEXTS) - {"report"}
+
+
+def unknown_kinds(kinds: Iterable[str]) -> list[str]:
+    """Those of ``kinds`` that no notification has."""
+    return sorted(set(kinds) - NOTIFICATION_KINDS)
 
 
 def with_number(params: dict[str, Any], number: int | None) -> dict[str, Any]:

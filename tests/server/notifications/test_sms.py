@@ -21,9 +21,9 @@ from server.accounts.tables import User
 from server.app import create_app
 from server.notifications.messages import MessageOutbox
 from server.notifications.sms import SmsSender
-from server.notifications.sms_gateway import HttpGateway
+from server.notifications.sms_gateway import HttpGateway, load_gateway
 from server.notifications.tables import InboundSms, Message
-from server.settings import Settings
+from server.settings import Settings, SettingsError
 from server.signatures import HEADER, sign, verify
 from server.workorders.tables import TimelineEvent, WorkOrder
 from tests.clock import FakeClock
@@ -305,3 +305,33 @@ async def test_preferences_need_a_phone_and_known_kinds(
     assert_error(await client.put(url, json={}, headers=other), 404, "not_found")
     tech2 = await world.headers("north_tech2")
     assert_error(await client.get(url, headers=tech2), 404, "not_found")
+
+
+class ProviderGateway:
+    """A provider plugged in by configuration."""
+
+    def __init__(self, settings: Settings, account: str) -> None:
+        self.account = account
+
+    async def send(self, to: str, text: str, message_id: str) -> str:
+        return f"{self.account}:{to}"
+
+
+def test_a_provider_is_plugged_in_by_configuration(settings: Settings) -> None:
+    plugged = msgspec.structs.replace(
+        settings,
+        sms_gateway=f"{__name__}:ProviderGateway",
+        sms_gateway_options='{"account": "acme"}',
+    )
+    gateway = load_gateway(plugged)
+    assert isinstance(gateway, ProviderGateway)
+    assert gateway.account == "acme"
+    for name, options, problem in (
+        ("nowhere:Gateway", "{}", "FIELDOPS_SMS_GATEWAY"),
+        (f"{__name__}:ProviderGateway", "[1]", "must be a JSON object"),
+        (f"{__name__}:ProviderGateway", "{oops", "is not JSON"),
+        (f"{__name__}:ProviderGateway", '{"colour": "red"}', "FIELDOPS_SMS_GATEWAY_OPTIONS"),
+    ):
+        wrong = msgspec.structs.replace(settings, sms_gateway=name, sms_gateway_options=options)
+        with pytest.raises(SettingsError, match=problem):
+            load_gateway(wrong)
