@@ -61,6 +61,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         "https://fcm.googleapis.com,https://*.push.services.mozilla.com,"
         "https://*.notify.windows.com,https://*.push.apple.com"
     )
+    # Accepted chat robot webhooks (WeCom, DingTalk, Feishu/Lark), the same way.
+    chat_robot_urls: str = (
+        "https://qyapi.weixin.qq.com,https://oapi.dingtalk.com,"
+        "https://open.feishu.cn,https://open.larksuite.com"
+    )
     # Where people open the product: links in texts, e-mails and chat posts.
     public_url: str = ""
     # SMS: "console" (logs texts), "http" (a JSON gateway, see docs/notifications.md)

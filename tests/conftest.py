@@ -58,6 +58,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         run_scheduler=False,
         # The tests' push services and gateways listen on this machine.
         push_endpoints="http://127.0.0.1:*",
+        chat_robot_urls=f"{Settings().chat_robot_urls},http://127.0.0.1:*",
     )
 
 

@@ -19,6 +19,7 @@ from uuid import UUID
 import aiohttp
 import msgspec
 
+from server.notifications.endpoints import endpoint_allowed
 from server.notifications.sending import Outgoing, Result, http_outcome
 from server.notifications.tables import ChatRobot
 from server.settings import Settings
@@ -97,12 +98,14 @@ def _answer(platform: str, raw: bytes) -> Result:
     except msgspec.DecodeError:
         answer = None
     if not isinstance(answer, dict):
-        return Result("failed", error=f"unexpected answer: {raw[:200].decode(errors='replace')}")
+        return Result("failed", error="the answer is not a chat platform's")
     if platform == "feishu":
         code = answer.get("code", answer.get("StatusCode"))
         text = answer.get("msg", answer.get("StatusMessage", ""))
     else:
         code, text = answer.get("errcode"), answer.get("errmsg", "")
+    if not isinstance(code, int):
+        return Result("failed", error="the answer is not a chat platform's")
     if code == 0:
         return Result("delivered")
     error = f"{code} {text}"[:200]
@@ -127,6 +130,9 @@ class ChatSender:
             return Result("failed", error=f"no such chat robot: {message.target}")
         if not robot["active"]:
             return Result("skipped", error="the chat robot is switched off")
+        if not endpoint_allowed(self.settings.chat_robot_urls, robot["url"]):
+            # Made before the accepted hosts were narrowed.
+            return Result("failed", error="the robot's URL is not an accepted chat platform")
         build = PLATFORMS.get(robot["platform"])
         if build is None:
             return Result("failed", error=f"unknown chat platform {robot['platform']!r}")
@@ -148,11 +154,15 @@ class ChatSender:
                 retry_after = response.headers.get("Retry-After", "")
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             return Result("retry", error=f"{type(exc).__name__}: {exc}"[:200])
+        except ValueError as exc:
+            # A host name no resolver takes (IDNA): it never will.
+            return Result("failed", error=f"{type(exc).__name__}: {exc}"[:200])
         outcome = http_outcome(status)
         if outcome != "delivered":
-            wait = min(int(retry_after), MAX_WAIT_SECONDS) if retry_after.isdigit() else None
-            error = f"HTTP {status}: {raw[:150].decode(errors='replace')}"
-            return Result(outcome, error=error, retry_after=wait)
+            digits = retry_after.isascii() and retry_after.isdigit() and len(retry_after) < 8
+            wait = min(int(retry_after), MAX_WAIT_SECONDS) if digits else None
+            # Only the status: whatever else answered is not repeated to the caller.
+            return Result(outcome, error=f"HTTP {status}", retry_after=wait)
         return _answer(robot["platform"], raw)
 
     async def _robot(self, target: str) -> dict[str, Any] | None:

@@ -1,9 +1,10 @@
-"""Which Web Push endpoints the server will call.
+"""Which outside URLs the server will call: Web Push endpoints, chat robot webhooks.
 
-A subscription names a URL the server later POSTs to; without a limit, anyone with
-an account could make the server call into its own network. Only origins matching
-``FIELDOPS_PUSH_ENDPOINTS`` (shell-style patterns such as
-``https://*.push.apple.com``) are accepted, when subscribing and again when sending.
+A push subscription or a chat robot names a URL the server later POSTs to; without a
+limit, an account could make the server call into its own network. Only origins
+matching the setting's shell-style patterns (``FIELDOPS_PUSH_ENDPOINTS``,
+``FIELDOPS_CHAT_ROBOT_URLS``; e.g. ``https://*.push.apple.com``) are accepted, when
+the URL is given and again when sending.
 """
 
 from __future__ import annotations

@@ -75,7 +75,8 @@ class MailSender:
             "base_url": self.settings.base_url,
         }
         mail = EmailMessage()
-        mail["Subject"] = message.title
+        # A header may not break lines; names in titles may hold newlines.
+        mail["Subject"] = " ".join(message.title.split())
         mail["From"] = self.settings.mail_from
         mail["To"] = message.target
         mail["Date"] = email.utils.formatdate(localtime=False)

@@ -38,6 +38,8 @@ from server.workorders.documents import order_number
 log = logging.getLogger(__name__)
 
 CONCURRENCY = 20
+# Seconds one message may take: BATCH / CONCURRENCY of them in a row stay inside LEASE.
+SEND_LIMIT = 60
 RECORD_SQL = (
     "UPDATE message SET state = {}, attempts = {}, next_at = {}, lease_until = NULL, "
     "log = {}, provider_id = {}, finished_at = {} WHERE id = {} AND lease_until = {}"
@@ -125,7 +127,10 @@ class MessageOutbox:
         if sender is None:
             return Result("failed", error=f"no sender for channel {message.channel!r}")
         try:
-            return await sender.send(message)
+            # Bounded, so that a batch always ends well inside its lease.
+            return await asyncio.wait_for(sender.send(message), SEND_LIMIT)
+        except TimeoutError:
+            return Result("retry", error=f"no answer within {SEND_LIMIT} s")
         except Exception as exc:
             # A sender's own bug must not stop the others: the message is tried again.
             log.exception("sending message %s failed", message.id)
@@ -157,7 +162,8 @@ class MessageOutbox:
                     attempt,
                     next_at,
                     msgspec.json.encode(history).decode(),
-                    result.provider_id,
+                    # The column's width: a provider's longer id must not fail the batch.
+                    result.provider_id[:200] if result.provider_id else None,
                     finished,
                     row["id"],
                     lease,

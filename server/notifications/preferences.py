@@ -18,6 +18,7 @@ from server.ids import new_id
 from server.notifications import schemas
 from server.notifications.tables import NotificationPreference
 from server.notifications.texts import NOTIFICATION_KINDS, unknown_kinds
+from server.workorders.lifecycle import STAFF
 
 LISTS = ("muted", "sms", "email")
 
@@ -63,7 +64,11 @@ class PreferenceService:
         mine = user is not None and (
             user_id == actor.user_id
             or actor.is_admin
-            or (actor.is_manager and user["department"] in actor.managed_departments)
+            or (
+                actor.is_manager
+                and user["role"] not in STAFF
+                and user["department"] in actor.managed_departments
+            )
         )
         if user is None or not mine:
             raise NotFound("no such user of yours", {"id": str(user_id)})

@@ -21,8 +21,10 @@ DepartmentQuery = Annotated[
 ]
 
 
-def provide_chat_robot_service(actor: ActorDep, clock: ClockDep) -> ChatRobotService:
-    return ChatRobotService(actor, clock)
+def provide_chat_robot_service(
+    actor: ActorDep, clock: ClockDep, settings: SettingsDep
+) -> ChatRobotService:
+    return ChatRobotService(actor, clock, settings)
 
 
 ChatRobotServiceDep = NamedDependency[ChatRobotService]

@@ -7,9 +7,7 @@ scope is answered 404, as if it did not exist. The signing secret is write-only.
 
 from __future__ import annotations
 
-import re
 from typing import Any
-from urllib.parse import urlsplit
 from uuid import UUID
 
 import msgspec
@@ -21,10 +19,12 @@ from server.database import json_column, write_transaction
 from server.errors import Forbidden, Invalid, NotFound
 from server.ids import new_id
 from server.notifications import schemas
+from server.notifications.endpoints import endpoint_allowed
 from server.notifications.sending import Outgoing, Sender
 from server.notifications.tables import ChatRobot
 from server.notifications.texts import unknown_kinds
 from server.references import require_reference
+from server.settings import Settings
 
 COLUMNS = (
     ChatRobot.id,
@@ -38,23 +38,19 @@ COLUMNS = (
     ChatRobot.active,
     ChatRobot.created_at,
 )
-# Plain http only to this machine: a local relay, or a test's receiver.
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 TEST_TEXTS = {
     "zh-CN": ("FieldOps 测试消息", "本群将收到这些通知：{kinds}"),
     "en": ("FieldOps test message", "This group will get these notifications: {kinds}"),
 }
 
 
-def _check_url(url: str) -> None:
-    try:
-        parts = urlsplit(url)
-        scheme, host = parts.scheme, parts.hostname
-    except ValueError:
-        scheme, host = "", None
-    secure = scheme == "https" or (scheme == "http" and host in LOCAL_HOSTS)
-    if not (host and secure and re.fullmatch(r"\S+", url)):
-        raise Invalid("the robot's URL must be an https address", code="invalid_url")
+def _check_url(accepted: str, url: str) -> None:
+    if not endpoint_allowed(accepted, url):
+        raise Invalid(
+            "the robot's URL is not an accepted chat platform's",
+            {"url": url, "accepted": accepted},
+            code="invalid_url",
+        )
 
 
 def _check_kinds(kinds: list[str]) -> list[str]:
@@ -73,9 +69,10 @@ def _robot(row: dict[str, Any]) -> schemas.ChatRobot:
 
 
 class ChatRobotService:
-    def __init__(self, actor: Actor, clock: Clock) -> None:
+    def __init__(self, actor: Actor, clock: Clock, settings: Settings) -> None:
         self.actor = actor
         self.clock = clock
+        self.settings = settings
 
     async def list(self, department_id: UUID | None = None) -> list[schemas.ChatRobot]:
         """The robots the caller manages by name, optionally of one department."""
@@ -97,7 +94,7 @@ class ChatRobotService:
         """Add a robot; 422 for an address that is not https or kinds no notification has."""
         self._require_role()
         self._require_department(data.department_id)
-        _check_url(data.url)
+        _check_url(self.settings.chat_robot_urls, data.url)
         kinds = _check_kinds(data.kinds)
         robot_id = new_id()
         async with write_transaction(ChatRobot._meta.db):
@@ -134,7 +131,7 @@ class ChatRobotService:
                     Department, data.department_id, "department_id", "department"
                 )
             if data.url is not msgspec.UNSET:
-                _check_url(data.url)
+                _check_url(self.settings.chat_robot_urls, data.url)
             if data.kinds is not msgspec.UNSET:
                 kinds = _check_kinds(data.kinds)
                 values[ChatRobot.kinds] = msgspec.json.encode(kinds).decode()

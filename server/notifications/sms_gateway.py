@@ -16,10 +16,11 @@ import importlib
 import logging
 import time
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Annotated, Any, Protocol
 
 import aiohttp
 import msgspec
+from msgspec import Meta
 
 from server.errors import DomainError
 from server.settings import Settings, SettingsError, env_name
@@ -31,9 +32,9 @@ SEND_TIMEOUT = 10  # seconds
 
 
 class InboundText(msgspec.Struct):
-    message_id: str
-    sender: str = msgspec.field(name="from")
-    text: str = ""
+    message_id: Annotated[str, Meta(max_length=200)]
+    sender: Annotated[str, Meta(max_length=32)] = msgspec.field(name="from")
+    text: Annotated[str, Meta(max_length=2000)] = ""
 
 
 class GatewayError(Exception):
@@ -79,7 +80,7 @@ class SignedJsonInbound:
             raise InboundRefused("the signature does not match", 401, "bad_signature")
         try:
             text = msgspec.json.decode(body, type=InboundText)
-        except msgspec.DecodeError as exc:
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
             raise InboundRefused(f"not an inbound text: {exc}", 400, "invalid_inbound") from None
         if not text.message_id or not text.sender:
             raise InboundRefused("message_id and from are required", 400, "invalid_inbound")
@@ -144,6 +145,9 @@ def load_gateway(settings: Settings) -> SmsGateway:
             cls = getattr(importlib.import_module(module), attribute)
         except (ImportError, AttributeError, ValueError) as exc:
             raise SettingsError(f"{env_name('sms_gateway')}={name!r}: {exc}") from None
+    missing = [name for name in ("send", "inbound") if not callable(getattr(cls, name, None))]
+    if missing:
+        raise SettingsError(f"{env_name('sms_gateway')}={name!r} has no {', '.join(missing)}")
     try:
         gateway: SmsGateway = cls(settings, **options)
     except TypeError as exc:

@@ -13,10 +13,12 @@ are recorded but get no answer, so the gateway cannot be used to spam strangers.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import sqlite3
 import unicodedata
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -43,6 +45,9 @@ from server.workorders.tables import WorkOrder
 from server.workorders.unit import OrderUnit, unit_of_work
 
 COMMAND = re.compile(r"^([1-5])\s*[#:]?\s*(?:WO-?)?(\d{1,9})(?:[\s,:]+(.*))?$", re.I | re.S)
+# Texts answered per number at most, in this window.
+MAX_REPLIES = 10
+REPLY_WINDOW = timedelta(minutes=10)
 COMMANDS = {"1": "start", "2": "complete", "3": "suspend", "4": "cancel", "5": "summary"}
 COMMAND_ACTIONS: dict[str, Action] = {
     "complete": "resolve",
@@ -139,6 +144,9 @@ class SmsInbox:
                     result = Outcome("ambiguous_sender", f"{both[1]} {both[0]}")
                 else:
                     result = await self._apply(unit, actor, text.text)
+                if result.reply and await self._answered_lately(text.sender):
+                    # An auto-responder on the other end would keep us texting forever.
+                    result = dataclasses.replace(result, reply="")
                 self._record(unit, text, actor, result)
         except (sqlite3.IntegrityError, asyncpg.UniqueViolationError):
             # The same text arrived twice at once: the other request recorded it.
@@ -148,6 +156,13 @@ class SmsInbox:
             return known
         return result
 
+    async def _answered_lately(self, sender: str) -> bool:
+        since = self.clock() - REPLY_WINDOW
+        answered = await InboundSms.count().where(
+            InboundSms.sender == sender[:32], InboundSms.received_at > since, InboundSms.reply != ""
+        )
+        return answered >= MAX_REPLIES
+
     async def _known(self, provider_id: str) -> Outcome | None:
         row = await InboundSms.select().where(InboundSms.provider_id == provider_id).first()
         if row is None:
@@ -155,26 +170,24 @@ class SmsInbox:
         return Outcome(row["outcome"], row["reply"], row["order"], duplicate=True)
 
     async def _senders(self, sender: str) -> list[Actor]:
-        """The active users whose phone number is the sender's (with or without the
-        country code)."""
-        digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", sender))
-        if len(digits) < 5:
-            return []
-        forms = {digits}
+        """The active users whose phone number is the sender's, compared in
+        international form (``138…`` on an account is ``+86 138…``)."""
         code = self.settings.sms_country_code
-        if code and digits.startswith(code) and len(digits) - len(code) >= 5:
-            forms.add(digits[len(code) :])
-        elif code:
-            forms.add(code + digits)
+        number = international(sender, code)
+        if len(number) < 5:
+            return []
+        # The ways an account may hold it: international (+ or 00), or local.
+        forms = {number, "00" + number}
+        if code and number.startswith(code):
+            forms |= {number[len(code) :], "0" + number[len(code) :]}
         marks = ", ".join("{}" for _ in forms)
         rows = await fetch(
             User._meta.db,
-            f"SELECT id FROM app_user WHERE active = {{}} AND {DIGITS} IN ({marks})",
+            f"SELECT id, phone FROM app_user WHERE active = {{}} AND {DIGITS} IN ({marks})",
             [True, *sorted(forms)],
         )
-        if not rows:
-            return []
-        return await active_actors(User.id.is_in([row["id"] for row in rows]))
+        ids = [row["id"] for row in rows if international(row["phone"], code) == number]
+        return await active_actors(User.id.is_in(ids)) if ids else []
 
     async def _apply(self, unit: OrderUnit, actor: Actor, text: str) -> Outcome:
         language = actor.language
@@ -259,6 +272,18 @@ class SmsInbox:
                 "created_at": now,
             },
         )
+
+
+def international(phone: str, country_code: str) -> str:
+    """A phone number's digits as E.164 has them: a number without ``+`` or ``00`` is
+    local (its trunk 0 dropped) and gets the country code."""
+    text = unicodedata.normalize("NFKC", phone).strip()
+    digits = re.sub(r"\D", "", text)
+    if text.startswith("+"):
+        return digits
+    if digits.startswith("00"):
+        return digits[2:]
+    return country_code + digits.removeprefix("0")
 
 
 def _refusal(exc: DomainError, language: str, values: dict[str, Any]) -> Outcome:

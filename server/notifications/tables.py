@@ -108,7 +108,7 @@ class InboundSms(Table):
 
     id = UUID(primary_key=True)
     provider_id = Varchar(length=200, unique=True)
-    sender = Varchar(length=32)
+    sender = Varchar(length=32, index=True)
     text = Varchar(length=1000)
     user = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
     order = ForeignKey(WorkOrder, null=True, on_delete=OnDelete.set_null)

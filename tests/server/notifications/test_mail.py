@@ -3,12 +3,15 @@ part in the reader's language, escaped, retried when the server is busy."""
 
 from __future__ import annotations
 
+from uuid import uuid4
+
 import httpx
 import msgspec
 
 from server.accounts.tables import User
 from server.notifications.mail import MailSender
 from server.notifications.messages import MessageOutbox
+from server.notifications.sending import Outgoing
 from server.notifications.tables import Message
 from server.settings import Settings
 from tests.clock import FakeClock
@@ -89,3 +92,19 @@ async def test_without_an_smtp_server_mail_is_skipped_not_lost_silently(
     assert row is not None
     assert row["state"] == "skipped"
     assert "FIELDOPS_SMTP_HOST" in msgspec.json.decode(row["log"])[0]["error"]
+
+
+def test_a_title_with_line_breaks_makes_a_one_line_subject(settings: Settings) -> None:
+    message = Outgoing(
+        id=uuid4(),
+        channel="email",
+        target="lead@example.com",
+        kind="round_due",
+        language="en",
+        title="Round due: Roof\r\nBcc: victim@example.com",
+        body="Walk it",
+        link="",
+    )
+    mail = MailSender(settings).compose(message)
+    assert mail["Subject"] == "Round due: Roof Bcc: victim@example.com"
+    assert mail["Bcc"] is None

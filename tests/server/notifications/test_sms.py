@@ -5,7 +5,7 @@ each answered, each handled once."""
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +21,7 @@ from server.accounts.tables import User
 from server.app import create_app
 from server.notifications.messages import MessageOutbox
 from server.notifications.sms import SmsSender
-from server.notifications.sms_gateway import HttpGateway, load_gateway
+from server.notifications.sms_gateway import HttpGateway, InboundText, load_gateway
 from server.notifications.tables import InboundSms, Message
 from server.settings import Settings, SettingsError
 from server.signatures import HEADER, sign, verify
@@ -248,11 +248,29 @@ async def test_wrong_texts_get_helpful_answers_and_change_nothing(
     assert stranger.json()["outcome"] == "unknown_sender"
     assert stranger.json()["reply"] == ""  # no answer to numbers we do not know
     assert len(await replies()) == len(outcomes)
+    # The same digits abroad are someone else: +1 351 234 5678 is not 135 1234 5678.
+    await User.update({User.phone: "135 1234 5678"}).where(User.id == world.id("north_tech2"))
+    abroad = await text_in(client, "w-a", f"5 {await number_of(mine)} hi", sender="+13512345678")
+    assert abroad.json()["outcome"] == "unknown_sender"
+    local = await text_in(client, "w-b", "hello", sender="0086 135-1234-5678")
+    assert local.json()["outcome"] == "unknown_command"
+    await User.update({User.phone: None}).where(User.id == world.id("north_tech2"))
 
     await User.update({User.phone: "138-0013-8000"}).where(User.id == world.id("north_tech2"))
     shared = await text_in(client, "w-10", f"2 {await number_of(mine)}")
     assert shared.json()["outcome"] == "ambiguous_sender"
     assert await status_of(mine) == "in_progress"
+
+
+async def test_an_auto_responder_cannot_keep_us_texting(
+    client: httpx.AsyncClient, world: World, clock: FakeClock
+) -> None:
+    await texting(client, world)
+    answers = [(await text_in(client, f"a-{i}", "Out of office")).json() for i in range(12)]
+    assert [a["outcome"] for a in answers] == ["unknown_command"] * 12
+    assert [bool(a["reply"]) for a in answers] == [True] * 10 + [False] * 2
+    clock.advance(minutes=11)
+    assert (await text_in(client, "a-later", "Out of office")).json()["reply"]
 
 
 async def test_the_webhook_takes_only_signed_texts(
@@ -303,6 +321,13 @@ async def test_preferences_need_a_phone_and_known_kinds(
     )
     other = await world.headers("south_manager")
     assert_error(await client.put(url, json={}, headers=other), 404, "not_found")
+    # A manager looks after field staff, not after other managers or admins.
+    await world.add_user("north_lead", "manager", department="north")
+    for staff in ("admin", "north_lead"):
+        peer = f"/api/users/{world.id(staff)}/notification-preferences"
+        assert_error(await client.put(peer, json={}, headers=manager), 404, "not_found")
+    admin = await world.headers("admin")
+    assert (await client.put(url, json={}, headers=admin)).status_code == 200
     tech2 = await world.headers("north_tech2")
     assert_error(await client.get(url, headers=tech2), 404, "not_found")
 
@@ -315,6 +340,17 @@ class ProviderGateway:
 
     async def send(self, to: str, text: str, message_id: str) -> str:
         return f"{self.account}:{to}"
+
+    def inbound(self, body: bytes, headers: Mapping[str, str]) -> InboundText:
+        return msgspec.json.decode(body, type=InboundText)
+
+
+class SendOnlyGateway:
+    def __init__(self, settings: Settings) -> None:
+        pass
+
+    async def send(self, to: str, text: str, message_id: str) -> str:
+        return to
 
 
 def test_a_provider_is_plugged_in_by_configuration(settings: Settings) -> None:
@@ -331,6 +367,7 @@ def test_a_provider_is_plugged_in_by_configuration(settings: Settings) -> None:
         (f"{__name__}:ProviderGateway", "[1]", "must be a JSON object"),
         (f"{__name__}:ProviderGateway", "{oops", "is not JSON"),
         (f"{__name__}:ProviderGateway", '{"colour": "red"}', "FIELDOPS_SMS_GATEWAY_OPTIONS"),
+        (f"{__name__}:SendOnlyGateway", "{}", "has no inbound"),
     ):
         wrong = msgspec.structs.replace(settings, sms_gateway=name, sms_gateway_options=options)
         with pytest.raises(SettingsError, match=problem):
