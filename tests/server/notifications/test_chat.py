@@ -16,7 +16,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
-from uuid import UUID
 
 import httpx
 import pytest
@@ -31,7 +30,7 @@ from server.workorders.documents import order_number
 from server.workorders.tables import WorkOrder
 from tests.clock import FakeClock
 from tests.probes import assert_error
-from tests.server.workorders.orders import put_order
+from tests.server.notifications.assigning import assign
 from tests.world import World
 
 SECRET = "SEC" + "5f0e" * 16
@@ -196,17 +195,6 @@ async def create_robot(
     assert SECRET not in answer.text
     robot: dict[str, Any] = answer.json()
     return robot
-
-
-async def assign(client: httpx.AsyncClient, world: World) -> UUID:
-    order_id = await put_order(world, "new", department="north")
-    answer = await client.post(
-        f"/api/work-orders/{order_id}/assignment",
-        json={"assignee_id": str(world.id("north_tech"))},
-        headers=await world.headers("north_manager"),
-    )
-    assert answer.status_code == 200, answer.text
-    return order_id
 
 
 async def message_of(robot: dict[str, Any]) -> dict[str, Any]:

@@ -15,8 +15,8 @@ from server.notifications.sending import Outgoing
 from server.notifications.tables import Message
 from server.settings import Settings
 from tests.clock import FakeClock
+from tests.server.notifications.assigning import assign
 from tests.server.notifications.mailbox import Mailbox, mailbox
-from tests.server.workorders.orders import put_order
 from tests.world import World
 
 
@@ -43,13 +43,7 @@ async def test_an_assignment_is_emailed_in_the_readers_language(
         headers=await world.headers("north_tech"),
     )
     assert answer.status_code == 200, answer.text
-    order_id = await put_order(world, "new", title="Pump <b>noisy</b> & hot")
-    answer = await client.post(
-        f"/api/work-orders/{order_id}/assignment",
-        json={"assignee_id": str(tech)},
-        headers=await world.headers("north_manager"),
-    )
-    assert answer.status_code == 200, answer.text
+    order_id = await assign(client, world, title="Pump <b>noisy</b> & hot")
     async with mailbox() as box:
         box.busy = 1
         sending = outbox(settings, clock, box)
@@ -81,12 +75,7 @@ async def test_without_an_smtp_server_mail_is_skipped_not_lost_silently(
         json={"email": ["assigned"]},
         headers=await world.headers("north_tech"),
     )
-    order_id = await put_order(world, "new")
-    await client.post(
-        f"/api/work-orders/{order_id}/assignment",
-        json={"assignee_id": str(tech)},
-        headers=await world.headers("north_manager"),
-    )
+    await assign(client, world)
     assert await MessageOutbox(settings, clock, {"email": MailSender(settings)}).run_due() == 1
     row = await Message.select().where(Message.channel == "email").first()
     assert row is not None

@@ -18,8 +18,8 @@ from server.notifications.tables import Notification, PushDelivery, PushSubscrip
 from server.settings import Settings
 from tests.clock import FakeClock
 from tests.probes import assert_error
+from tests.server.notifications.assigning import assign
 from tests.server.notifications.push_service import Device, push_service
-from tests.server.workorders.orders import put_order
 from tests.world import World
 
 
@@ -28,17 +28,6 @@ async def subscribe(client: httpx.AsyncClient, world: World, body: dict[str, Any
         "/api/push/subscriptions", json=body, headers=await world.headers("north_tech")
     )
     assert answer.status_code == 201, answer.text
-
-
-async def assign(client: httpx.AsyncClient, world: World, priority: str = "P1") -> UUID:
-    order_id = await put_order(world, "new", priority=priority)
-    answer = await client.post(
-        f"/api/work-orders/{order_id}/assignment",
-        json={"assignee_id": str(world.id("north_tech"))},
-        headers=await world.headers("north_manager"),
-    )
-    assert answer.status_code == 200, answer.text
-    return order_id
 
 
 async def delivery(client: httpx.AsyncClient, world: World, order_id: UUID) -> dict[str, Any]:
@@ -64,7 +53,7 @@ async def test_a_p1_assignment_reaches_every_device(
     async with push_service() as service:
         for name in ("phone", "tablet"):
             await subscribe(client, world, service.device(name).subscription(service.base))
-        order_id = await assign(client, world)
+        order_id = await assign(client, world, priority="P1")
         assert await outbox.run_due() == 1
         assert sorted(r.device for r in service.received) == ["phone", "tablet"]
         message = service.received[0].message
@@ -178,7 +167,7 @@ async def test_a_subscription_cannot_aim_the_server_at_its_own_network(
     async with push_service() as service:
         await subscribe(client, world, service.device("phone").subscription(service.base))
         narrowed = msgspec.structs.replace(settings, push_endpoints="https://fcm.googleapis.com")
-        await assign(client, world)
+        await assign(client, world, priority="P1")
         assert await Outbox(narrowed, clock, app.state.vapid).run_due() == 1
         assert service.received == []
     [log] = await Notification.select(Notification.id).where(Notification.kind == "assigned")

@@ -29,6 +29,7 @@ from server.workorders.tables import TimelineEvent, WorkOrder
 from tests.clock import FakeClock
 from tests.http_stub import serving
 from tests.probes import assert_error
+from tests.server.notifications.assigning import assign
 from tests.server.workorders.orders import put_order
 from tests.world import World
 
@@ -128,15 +129,9 @@ async def test_an_assignment_is_texted_with_the_reply_menu(
     client: httpx.AsyncClient, world: World, clock: FakeClock, settings: Settings
 ) -> None:
     await texting(client, world)
-    order_id = await put_order(
-        world, "new", title="Chiller 2 leaking", site=world.sites["central"], priority="P2"
+    order_id = await assign(
+        client, world, title="Chiller 2 leaking", site=world.sites["central"], priority="P2"
     )
-    answer = await client.post(
-        f"/api/work-orders/{order_id}/assignment",
-        json={"assignee_id": str(world.id("north_tech"))},
-        headers=await world.headers("north_manager"),
-    )
-    assert answer.status_code == 200, answer.text
     number = await number_of(order_id)
     async with gateway() as stub:
         stub.busy = 1
