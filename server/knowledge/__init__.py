@@ -1,0 +1,2 @@
+"""The knowledge base: articles that help solve problems, found by search and suggested
+for orders."""
