@@ -24,6 +24,7 @@ from server.workorders import schemas
 from server.workorders.attachments import add_attachment
 from server.workorders.comments import add_comment as add_comment_to
 from server.workorders.operations import OrderOperations
+from server.workorders.rating import rate
 from server.workorders.tables import Comment, OrderAttachment
 from server.workorders.unit import OrderUnit
 from server.workorders.urging import urge
@@ -63,11 +64,18 @@ class AddComment(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     order_id: UUID
     id: UUID
     body: schemas.CommentBody
+    internal: bool = False
 
 
 class UrgeOrder(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     order_id: UUID
     note: schemas.Note = ""
+
+
+class RateOrder(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    order_id: UUID
+    score: Annotated[int, Meta(ge=1, le=5)]
+    comment: schemas.Note = ""
 
 
 class AttachFile(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -247,7 +255,9 @@ async def _scoped(ctx: MutationContext, order_id: UUID) -> bool:
 
 
 async def add_comment(ctx: MutationContext, args: AddComment) -> Applied:
-    data = schemas.CommentCreate(id=args.id, body=args.body, device_time=ctx.device_time)
+    data = schemas.CommentCreate(
+        id=args.id, body=args.body, internal=args.internal, device_time=ctx.device_time
+    )
     await add_comment_to(ctx.unit, args.order_id, data, await _scoped(ctx, args.order_id))
     return APPLIED
 
@@ -268,6 +278,11 @@ async def urge_order(ctx: MutationContext, args: UrgeOrder) -> Applied:
     """Rate-limited by the server's clock: an urge queued offline too soon after the
     last is rejected (urge_too_soon), never applied late as if in time."""
     await urge(ctx.unit, args.order_id, ctx.urging, args.note, ctx.device_time)
+    return APPLIED
+
+
+async def rate_order(ctx: MutationContext, args: RateOrder) -> Applied:
+    await rate(ctx.unit, args.order_id, args.score, args.comment, ctx.device_time)
     return APPLIED
 
 
@@ -298,6 +313,7 @@ MUTATIONS = [
     MutationType("transition_order", TransitionOrder, transition_order),
     MutationType("assign_order", AssignOrder, assign_order),
     MutationType("add_comment", AddComment, add_comment, prefetch=_comment_ids),
+    MutationType("rate_order", RateOrder, rate_order),
     MutationType("attach_file", AttachFile, attach_file, prefetch=_attachment_ids),
     MutationType("set_flags", SetFlags, set_flags),
     MutationType("urge_order", UrgeOrder, urge_order),

@@ -110,12 +110,19 @@ def _orders_sql(actor: Actor, ids: list[Any]) -> Sql:
     )
 
 
-def _timeline_sql(ids: list[Any]) -> Sql:
-    """The stored documents of the timelines of the page's orders, as one JSON array."""
+def _timeline_sql(actor: Actor, ids: list[Any]) -> Sql:
+    """The stored documents of the timelines of the page's orders, as one JSON array
+    (a requester's without internal notes)."""
     sqlite = is_sqlite(WorkOrder._meta.db)
     condition, bound = one_of_ids(sqlite, 'e."order"', ids)
     docs = json_array_agg_sql(sqlite, "e.doc")
-    return Sql(f"SELECT {docs} AS docs FROM timeline_event e WHERE {condition}", bound)
+    return Sql(
+        f"SELECT {docs} AS docs FROM timeline_event e WHERE {condition} "
+        "AND e.internal IN ({}, {})",
+        bound,
+        False,
+        not actor.is_requester,
+    )
 
 
 def _tombstones_sql(actor: Actor, position: Position | None, upto: int) -> Sql | None:
@@ -222,7 +229,7 @@ class PullService:
         # between, send an order without its timeline.
         orders, timeline, attachments, tombstones, master = await asyncio.gather(
             _array(_orders_sql(self.actor, ids) if ids else None),
-            _array(_timeline_sql(ids) if ids else None),
+            _array(_timeline_sql(self.actor, ids) if ids else None),
             attachments_of(ids),
             _rows(tombstones_sql) if tombstones_sql else _no_rows(),
             catalogue(self.actor, after, upto, ids, self.clock()),

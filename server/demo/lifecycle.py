@@ -92,6 +92,7 @@ class Lifecycle:
             "device_time": None,
             "changes": changes,
             "note": note,
+            "internal": False,
         }
         event["doc"] = event_doc(event, changes, actor.name if actor else None)
         self.events.append(event)

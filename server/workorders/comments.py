@@ -1,4 +1,8 @@
-"""Comments on orders: append-only, each also a timeline event."""
+"""Comments on orders: append-only, each also a timeline event.
+
+A comment may be an internal note, among the people who do the work: requesters
+cannot write one and never see one, in lists, timelines or the sync feed.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ import msgspec
 
 from server.accounts.actor import Actor
 from server.clock import Clock
-from server.errors import Conflict
+from server.errors import Conflict, Forbidden
 from server.ids import new_id
 from server.notifications.service import notify
 from server.workorders import schemas
@@ -24,6 +28,7 @@ COMMENT_COLUMNS: tuple[Any, ...] = (
     Comment.author.as_alias("author_id"),
     Comment.author.display_name.as_alias("author_name"),
     Comment.body,
+    Comment.internal,
     Comment.created_at,
     Comment.device_time,
 )
@@ -36,11 +41,10 @@ class CommentService:
 
     async def list_comments(self, order_id: UUID) -> list[schemas.Comment]:
         await fetch_order(self.actor, order_id)
-        rows = (
-            await Comment.select(*COMMENT_COLUMNS)
-            .where(Comment.order == order_id)
-            .order_by(Comment.created_at)
-        )
+        query = Comment.select(*COMMENT_COLUMNS).where(Comment.order == order_id)
+        if self.actor.is_requester:
+            query = query.where(Comment.internal == False)  # noqa: E712
+        rows = await query.order_by(Comment.created_at)
         return msgspec.convert(rows, list[schemas.Comment])
 
     async def add(self, order_id: UUID, data: schemas.CommentCreate) -> schemas.Comment:
@@ -55,6 +59,10 @@ async def add_comment(
 ) -> UUID:
     """Add a comment; the first one by staff or field staff is the first response."""
     order = await unit.order(order_id, scoped)
+    if data.internal and unit.actor.is_requester:
+        raise Forbidden(
+            "requesters' comments are seen by everyone on the order", code="internal_not_allowed"
+        )
     comment_id = data.id or new_id()
     if await unit.taken(Comment, comment_id):
         raise Conflict(
@@ -70,10 +78,12 @@ async def add_comment(
             "body": data.body,
             "created_at": now,
             "device_time": data.device_time,
+            "internal": data.internal,
         },
     )
     values = {}
-    if not unit.actor.is_requester and order["first_response_at"] is None:
+    # An internal note is no answer to the customer: the response clock runs on.
+    if not (unit.actor.is_requester or data.internal) and order["first_response_at"] is None:
         values["first_response_at"] = now
     unit.change(
         order_id,
@@ -82,7 +92,8 @@ async def add_comment(
         {"comment_id": str(comment_id)},
         data.device_time,
         data.body[:200],
+        internal=data.internal,
     )
-    addressed = await readers(order, data.body, unit.actor.user_id)
+    addressed = await readers(order, data.body, unit.actor.user_id, internal=data.internal)
     notify(unit, addressed, "mentioned", order, by=unit.actor.display_name)
     return comment_id

@@ -10,6 +10,8 @@ from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from server.dependencies import ActorDep, ClockDep, SettingsDep
+from server.integrations.idempotency import IdempotencyKeyHeader, create_order_once
+from server.integrations.scopes import needs
 from server.openapi import SECURITY, errors
 from server.types import Priority
 from server.workorders import schemas
@@ -59,10 +61,11 @@ class WorkOrderController(Controller):
     @get(
         "/",
         operation_id="ListWorkOrders",
+        opt=needs("orders:read"),
         # The page is written from the database's JSON documents (see list_orders).
         responses={
             200: ResponseSpec(schemas.WorkOrderPage, description="One page of orders"),
-            **errors(400, 401, 422),
+            **errors(400, 401, 403, 422),
         },
     )
     async def list_orders(
@@ -118,19 +121,37 @@ class WorkOrderController(Controller):
         )
         return Response(page, media_type=MediaType.JSON)
 
-    @post("/", operation_id="CreateWorkOrder", responses=errors(400, 401, 403, 409, 422))
+    @post(
+        "/",
+        operation_id="CreateWorkOrder",
+        opt=needs("orders:write"),
+        responses=errors(400, 401, 403, 409, 422),
+    )
     async def create_order(
-        self, data: JSONBody[schemas.WorkOrderCreate], orders: OrderServiceDep
-    ) -> schemas.WorkOrder:
+        self,
+        data: JSONBody[schemas.WorkOrderCreate],
+        orders: OrderServiceDep,
+        idempotency_key: IdempotencyKeyHeader = None,
+    ) -> Response[schemas.WorkOrder]:
         """Record a new order; an offline client may choose its id (a UUID).
 
         It starts as new, or assigned when an assignee is given. Priority and
         department default from the service item; custom fields are checked
-        against the template.
+        against the template. With an Idempotency-Key header, a repeat within 24
+        hours answers the first answer again (Idempotent-Replayed: true) and
+        creates nothing; the same key with another body answers 422
+        idempotency_key_reused.
         """
-        return await orders.create(data)
+        if idempotency_key is not None:
+            return await create_order_once(orders, idempotency_key, data)
+        return Response(await orders.create(data), status_code=201)
 
-    @get("/{order_id:uuid}", operation_id="GetWorkOrder", responses=errors(401, 404))
+    @get(
+        "/{order_id:uuid}",
+        operation_id="GetWorkOrder",
+        opt=needs("orders:read"),
+        responses=errors(401, 403, 404),
+    )
     async def get_order(
         self, order_id: OrderId, orders: OrderServiceDep
     ) -> schemas.WorkOrderDetail:
@@ -140,6 +161,7 @@ class WorkOrderController(Controller):
     @patch(
         "/{order_id:uuid}",
         operation_id="UpdateWorkOrder",
+        opt=needs("orders:write"),
         responses=errors(400, 401, 403, 404, 409, 422),
     )
     async def update_order(
@@ -151,6 +173,7 @@ class WorkOrderController(Controller):
     @post(
         "/{order_id:uuid}/transitions",
         operation_id="TransitionWorkOrder",
+        opt=needs("orders:write"),
         status_code=200,
         responses=errors(400, 401, 403, 404, 409, 422),
     )
@@ -168,6 +191,7 @@ class WorkOrderController(Controller):
     @post(
         "/{order_id:uuid}/assignment",
         operation_id="AssignWorkOrder",
+        opt=needs("orders:write"),
         status_code=200,
         responses=errors(400, 401, 403, 404, 409, 422),
     )
@@ -192,6 +216,20 @@ class WorkOrderController(Controller):
         assignee and the dispatchers are told."""
         return await orders.urge(order_id, data)
 
+    @post(
+        "/{order_id:uuid}/rating",
+        operation_id="RateWorkOrder",
+        status_code=200,
+        responses=errors(400, 401, 403, 404, 409),
+    )
+    async def rate_order(
+        self, order_id: OrderId, data: JSONBody[schemas.RatingRequest], orders: OrderServiceDep
+    ) -> schemas.WorkOrder:
+        """Rate a resolved or closed order 1-5 with a comment: its requester, once
+        (409 already_rated). A rating of 1 or 2 flags the order for review and tells
+        the dispatchers."""
+        return await orders.rate(order_id, data)
+
     @get("/{order_id:uuid}/gantt", operation_id="GetProjectGantt", responses=errors(401, 404))
     async def project_gantt(self, order_id: OrderId, orders: OrderServiceDep) -> schemas.Gantt:
         """A project's tasks for a Gantt chart: dates (planned, or creation to due),
@@ -215,7 +253,10 @@ class WorkOrderController(Controller):
         return await orders.set_dependencies(order_id, data)
 
     @get(
-        "/{order_id:uuid}/timeline", operation_id="GetWorkOrderTimeline", responses=errors(401, 404)
+        "/{order_id:uuid}/timeline",
+        operation_id="GetWorkOrderTimeline",
+        opt=needs("orders:read"),
+        responses=errors(401, 403, 404),
     )
     async def timeline(self, order_id: OrderId, orders: OrderServiceDep) -> schemas.Timeline:
         """Every step of the order's history, oldest first."""

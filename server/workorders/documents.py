@@ -59,6 +59,9 @@ ORDER_DOC_FIELDS = (
     ("alarm_count", "alarm_count"),
     ("urge_count", "urge_count"),
     ("last_urged_at", "last_urged_at"),
+    ("rating", "rating"),
+    ("rating_comment", "rating_comment"),
+    ("rated_at", "rated_at"),
 )
 TIME_FIELDS = (
     "due_at",
@@ -75,6 +78,7 @@ TIME_FIELDS = (
     "resolution_breached_at",
     "sla_paused_at",
     "last_urged_at",
+    "rated_at",
 )
 
 
@@ -110,6 +114,7 @@ def event_doc(row: dict[str, Any], changes: dict[str, Any], actor_name: str | No
         device_time=_utc(row["device_time"]),
         changes=changes,
         note=row["note"],
+        internal=row["internal"],
         order_id=row["order"],
     )
     return msgspec.json.encode(event).decode()

@@ -247,11 +247,13 @@ def order_query(engine: Engine, actor: Actor, order_id: UUID, scoped: bool = Tru
 def _timeline_sql(sqlite: bool) -> str:
     return f"""
 SELECT {json_array_agg_sql(sqlite, "timeline.doc")} AS docs FROM (
-  SELECT e.doc FROM timeline_event e WHERE e."order" = {{}} ORDER BY e.version
+  SELECT e.doc FROM timeline_event e WHERE e."order" = {{}} AND e.internal IN ({{}}, {{}})
+  ORDER BY e.version
 ) timeline
 """
 
 
-def timeline_query(engine: Engine, order_id: UUID) -> Sql:
-    """An order's timeline as one JSON array (see ``page_query`` for why one row)."""
-    return Sql(_timeline_sql(is_sqlite(engine)), order_id)
+def timeline_query(engine: Engine, actor: Actor, order_id: UUID) -> Sql:
+    """An order's timeline as one JSON array (see ``page_query`` for why one row),
+    without internal notes for a requester."""
+    return Sql(_timeline_sql(is_sqlite(engine)), order_id, False, not actor.is_requester)

@@ -20,13 +20,18 @@ def mentioned(body: str) -> list[str]:
     return list(names)[:MAX_MENTIONS]
 
 
-async def readers(order: dict[str, Any], body: str, author: UUID) -> list[UUID]:
-    """The people a comment mentions who may see the order, the author aside."""
+async def readers(
+    order: dict[str, Any], body: str, author: UUID, internal: bool = False
+) -> list[UUID]:
+    """The people a comment mentions who may see the order (and, for an internal
+    note, are not requesters), the author aside."""
     names = mentioned(body)
     if not names:
         return []
     return [
         actor.user_id
         for actor in await active_actors(User.username.is_in(names))
-        if actor.user_id != author and row_in_scope(terms(actor), order)
+        if actor.user_id != author
+        and row_in_scope(terms(actor), order)
+        and not (internal and actor.is_requester)
     ]

@@ -64,8 +64,8 @@ async def fetch_order(actor: Actor, order_id: UUID, scoped: bool = True) -> sche
     return to_orders(rows)[0]
 
 
-async def fetch_timeline(order_id: UUID) -> list[schemas.TimelineEvent]:
-    rows = await _rows(timeline_query(TimelineEvent._meta.db, order_id))
+async def fetch_timeline(actor: Actor, order_id: UUID) -> list[schemas.TimelineEvent]:
+    rows = await _rows(timeline_query(TimelineEvent._meta.db, actor, order_id))
     docs = rows[0]["docs"] if rows else None
     events = msgspec.json.decode(docs, type=list[schemas.TimelineEvent]) if docs else []
     return sorted(events, key=lambda event: event.version)

@@ -87,6 +87,9 @@ class WorkOrder(msgspec.Struct, kw_only=True):
     alarm_count: Annotated[int, Meta(description="overdue alarms raised so far")] = 0
     urge_count: Annotated[int, Meta(description="times the requester urged the order")] = 0
     last_urged_at: datetime | None = None
+    rating: Annotated[int | None, Meta(description="the requester's rating, 1-5")] = None
+    rating_comment: str = ""
+    rated_at: datetime | None = None
     starred: bool = False
     important: bool = False
 
@@ -125,6 +128,7 @@ class TimelineEvent(msgspec.Struct, kw_only=True):
     device_time: datetime | None
     changes: dict[str, Any]
     note: str
+    internal: bool = False
 
 
 class OrderEvent(TimelineEvent, kw_only=True):
@@ -205,6 +209,12 @@ class UrgeRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     device_time: Timestamp | None = None
 
 
+class RatingRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    score: Annotated[int, Meta(ge=1, le=5, description="1 (bad) to 5 (excellent)")]
+    comment: Note = ""
+    device_time: Timestamp | None = None
+
+
 class AssignRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     assignee_id: UUID | None = None
     team_id: UUID | None = None
@@ -215,6 +225,10 @@ class AssignRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 class CommentCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     id: UUID | None = None
     body: CommentBody
+    internal: Annotated[
+        bool,
+        Meta(description="an internal note: staff and field staff only, never shown to requesters"),
+    ] = False
     device_time: Timestamp | None = None
 
 
@@ -224,6 +238,7 @@ class Comment(msgspec.Struct, kw_only=True):
     author_id: UUID
     author_name: str
     body: str
+    internal: bool
     created_at: datetime
     device_time: datetime | None
 

@@ -14,6 +14,7 @@ from server.workorders import lifecycle, schemas
 from server.workorders.operations import OrderOperations
 from server.workorders.projects import gantt, set_dependencies
 from server.workorders.queries import encode_cursor, fetch_order, fetch_page, fetch_timeline
+from server.workorders.rating import rate
 from server.workorders.tables import OrderFlag
 from server.workorders.unit import unit_of_work
 from server.workorders.urging import UrgeRules, urge
@@ -46,7 +47,7 @@ class WorkOrderService:
 
     async def get(self, order_id: UUID) -> schemas.WorkOrderDetail:
         order = await fetch_order(self.actor, order_id)
-        timeline = await fetch_timeline(order_id)
+        timeline = await fetch_timeline(self.actor, order_id)
         return schemas.WorkOrderDetail(
             **msgspec.structs.asdict(order),
             timeline=timeline,
@@ -60,7 +61,7 @@ class WorkOrderService:
 
     async def timeline(self, order_id: UUID) -> list[schemas.TimelineEvent]:
         await fetch_order(self.actor, order_id)
-        return await fetch_timeline(order_id)
+        return await fetch_timeline(self.actor, order_id)
 
     async def _response(self, order_id: UUID) -> schemas.WorkOrder:
         return await fetch_order(self.actor, order_id, scoped=False)
@@ -93,6 +94,11 @@ class WorkOrderService:
     async def urge(self, order_id: UUID, data: schemas.UrgeRequest) -> schemas.WorkOrder:
         async with unit_of_work(self.actor, self.clock) as unit:
             await urge(unit, order_id, self.urging, data.note, data.device_time)
+        return await self._response(order_id)
+
+    async def rate(self, order_id: UUID, data: schemas.RatingRequest) -> schemas.WorkOrder:
+        async with unit_of_work(self.actor, self.clock) as unit:
+            await rate(unit, order_id, data.score, data.comment, data.device_time)
         return await self._response(order_id)
 
     async def gantt(self, order_id: UUID) -> schemas.Gantt:

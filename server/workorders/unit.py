@@ -39,6 +39,7 @@ from server.database import (
 )
 from server.errors import NotFound
 from server.ids import new_id
+from server.integrations.events import publish
 from server.notifications.fanout import fan_out
 from server.sla.tracking import track
 from server.sql import Sql
@@ -92,6 +93,9 @@ class OrderRow(msgspec.Struct):
     resumes_to: str
     urge_count: int
     last_urged_at: datetime | None
+    rating: int | None
+    rating_comment: str
+    rated_at: datetime | None
 
 
 # What a new order starts with in the columns its creator does not decide.
@@ -106,6 +110,9 @@ NEW_ORDER_DEFAULTS: dict[str, Any] = {
     "resumes_to": "",
     "urge_count": 0,
     "last_urged_at": None,
+    "rating": None,
+    "rating_comment": "",
+    "rated_at": None,
 }
 ORDER_COLUMNS = OrderRow.__struct_fields__
 JSON_COLUMNS = frozenset(["custom_fields"])
@@ -302,6 +309,7 @@ class OrderUnit:
         changes: dict[str, Any],
         device_time: datetime | None,
         note: str = "",
+        internal: bool = False,
     ) -> int:
         """Record a change of a read order as its next version, with its timeline
         event; a change that moves the order out of some users' scope also keeps the
@@ -327,6 +335,7 @@ class OrderUnit:
             "device_time": device_time,
             "changes": msgspec.json.encode(changes).decode(),
             "note": note,
+            "internal": internal,
         }
         event["doc"] = event_doc(event, changes, self.actor.display_name)
         self.insert(TimelineEvent, event)
@@ -416,6 +425,8 @@ class OrderUnit:
         seq = await next_sync_seq()
         if self._created:
             await self._insert_orders(seq)
+        # Webhook deliveries carry the orders' documents: new orders have numbers now.
+        await publish(self)
         by_columns: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
         for order_id, changed in self._changed.items():
             values = {**changed, "doc": order_doc(self._orders[order_id])}
