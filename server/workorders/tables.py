@@ -64,7 +64,8 @@ class WorkOrder(Table):
     planned_start_at = Timestamptz(null=True, default=None)
     planned_end_at = Timestamptz(null=True, default=None)
     first_response_at = Timestamptz(null=True, default=None)
-    resolved_at = Timestamptz(null=True, default=None)
+    # Indexed for reports (server/reports/): what was finished in a period.
+    resolved_at = Timestamptz(null=True, default=None, index=True)
     closed_at = Timestamptz(null=True, default=None)
     status_reason = Text(default="")
     created_by = ForeignKey(User, null=True, on_delete=OnDelete.restrict)
@@ -87,6 +88,10 @@ class WorkOrder(Table):
     resumes_to = Varchar(length=16, default="")
     urge_count = Integer(default=0)
     last_urged_at = Timestamptz(null=True, default=None)
+    # The requester's rating of the finished work (1-5), once.
+    rating = Integer(null=True, default=None)
+    rating_comment = Text(default="")
+    rated_at = Timestamptz(null=True, default=None)
     # The order as the API's JSON document, but for what a read adds
     # (server/workorders/documents.py).
     doc = Text(default="")
@@ -108,6 +113,8 @@ class TimelineEvent(Table):
     device_time = Timestamptz(null=True, default=None)
     changes = JSON(default="{}")
     note = Text(default="")
+    # An internal note (a staff comment): never shown to requesters.
+    internal = Boolean(default=False)
     # The event as the API's JSON document (server/workorders/documents.py).
     doc = Text(default="")
 
@@ -127,6 +134,8 @@ class Comment(Table):
     body = Text()
     created_at = Timestamptz()
     device_time = Timestamptz(null=True, default=None)
+    # Staff only: requesters never see it (server/workorders/comments.py).
+    internal = Boolean(default=False)
 
 
 class OrderFlag(Table):

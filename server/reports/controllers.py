@@ -1,0 +1,248 @@
+"""HTTP endpoints of reports, their charts and files, and order lists as files."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Controller, Response, get
+from litestar.di import NamedDependency, Provide
+from litestar.openapi import ResponseSpec
+from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.response import Stream
+
+from server.dependencies import ActorDep, ClockDep
+from server.integrations.scopes import needs
+from server.openapi import SECURITY, errors
+from server.reports import schemas
+from server.reports.exports import CSV_TYPE, XLSX_TYPE
+from server.reports.services import File, OrderExport, ReportService
+from server.types import Priority
+from server.workorders import schemas as order_schemas
+from server.workorders.lifecycle import Status
+
+
+def provide_report_service(actor: ActorDep, clock: ClockDep) -> ReportService:
+    return ReportService(actor, clock)
+
+
+def provide_order_export(actor: ActorDep, clock: ClockDep) -> OrderExport:
+    return OrderExport(actor, clock)
+
+
+ReportServiceDep = NamedDependency[ReportService]
+OrderExportDep = NamedDependency[OrderExport]
+FromDay = Annotated[
+    date | None,
+    QueryParameter(name="from", description="the period's first day (default: 29 days before to)"),
+]
+ToDay = Annotated[
+    date | None, QueryParameter(name="to", description="the period's last day (default: today)")
+]
+TimeZone = Annotated[
+    str,
+    QueryParameter(
+        max_length=64, description="the IANA time zone the days are in, e.g. Asia/Shanghai"
+    ),
+]
+Format = Annotated[schemas.ExportFormat, QueryParameter(description="csv or xlsx")]
+REPORT_ERRORS = errors(400, 401, 403, 422)
+FILE_ANSWER = ResponseSpec(
+    data_container=bytes,
+    generate_examples=False,
+    media_type="application/octet-stream",
+    description=f"CSV ({CSV_TYPE}) or XLSX ({XLSX_TYPE}), as format says",
+)
+
+
+def _file(file: File) -> Response[bytes]:
+    return Response(
+        file.body,
+        media_type=file.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{file.name}"'},
+    )
+
+
+class ReportController(Controller):
+    path = "/api/reports"
+    tags = ["reports"]
+    security = SECURITY
+    opt = needs("reports:read")
+    dependencies = {"reports": Provide(provide_report_service, sync_to_thread=False)}
+
+    @get("/technicians", operation_id="TechnicianReport", responses=REPORT_ERRORS)
+    async def technicians(
+        self,
+        reports: ReportServiceDep,
+        first: FromDay = None,
+        last: ToDay = None,
+        tz: TimeZone = "UTC",
+    ) -> schemas.TechnicianReport:
+        """Per technician, over the orders assigned to them that were resolved in the
+        period: how many, mean response and resolution time, SLA compliance,
+        first-time-fix rate (never reopened), mean rating, time en route and on site;
+        and their labour hours. Beside the same figures for the period before, of
+        equal length (admins; managers for their departments' orders)."""
+        return await reports.technicians(first, last, tz)
+
+    @get("/departments", operation_id="DepartmentReport", responses=REPORT_ERRORS)
+    async def departments(
+        self,
+        reports: ReportServiceDep,
+        first: FromDay = None,
+        last: ToDay = None,
+        tz: TimeZone = "UTC",
+    ) -> schemas.DimensionReport:
+        """Per department: orders created and SLA targets missed in the period and the
+        one before, and the orders open now by age and priority."""
+        return await reports.dimension("departments", first, last, tz)
+
+    @get("/sites", operation_id="SiteReport", responses=REPORT_ERRORS)
+    async def sites(
+        self,
+        reports: ReportServiceDep,
+        first: FromDay = None,
+        last: ToDay = None,
+        tz: TimeZone = "UTC",
+    ) -> schemas.DimensionReport:
+        """Per site: the department report's figures."""
+        return await reports.dimension("sites", first, last, tz)
+
+    @get("/customer-groups", operation_id="CustomerGroupReport", responses=REPORT_ERRORS)
+    async def customer_groups(
+        self,
+        reports: ReportServiceDep,
+        first: FromDay = None,
+        last: ToDay = None,
+        tz: TimeZone = "UTC",
+    ) -> schemas.DimensionReport:
+        """Per customer group (of the order's customer): the department report's figures."""
+        return await reports.dimension("customer-groups", first, last, tz)
+
+    @get("/assets", operation_id="AssetReport", responses=REPORT_ERRORS)
+    async def assets(
+        self,
+        reports: ReportServiceDep,
+        first: FromDay = None,
+        last: ToDay = None,
+        tz: TimeZone = "UTC",
+    ) -> schemas.AssetReport:
+        """Per asset: the department report's figures, and its failures (corrective
+        orders created), mean time between failures and mean time to repair."""
+        return await reports.assets(first, last, tz)
+
+    @get("/dashboard", operation_id="ReportDashboard", responses=REPORT_ERRORS)
+    async def dashboard(
+        self,
+        reports: ReportServiceDep,
+        first: FromDay = None,
+        last: ToDay = None,
+        tz: TimeZone = "UTC",
+    ) -> schemas.Dashboard:
+        """Headline figures of the period and the one before, and chart series ready
+        to plot: open orders by status, SLA compliance and mean time to resolve per
+        week (weeks start on Monday in ``tz``; the first and last may be partial)."""
+        return await reports.dashboard(first, last, tz)
+
+    @get(
+        "/charts/{file:str}",
+        operation_id="ReportChart",
+        media_type="image/svg+xml",
+        responses=errors(400, 401, 403, 422),
+    )
+    async def chart(
+        self,
+        reports: ReportServiceDep,
+        file: FromPath[schemas.ChartFile],
+        first: FromDay = None,
+        last: ToDay = None,
+        tz: TimeZone = "UTC",
+    ) -> Response[str]:
+        """A dashboard chart as an SVG image, for e-mailed reports:
+        backlog-by-status.svg, sla-compliance-by-week.svg, resolution-time-by-week.svg."""
+        return Response(await reports.chart(file, first, last, tz), media_type="image/svg+xml")
+
+    @get(
+        "/{report:str}/export",
+        operation_id="ExportReport",
+        responses={200: FILE_ANSWER, **REPORT_ERRORS},
+    )
+    async def export(
+        self,
+        reports: ReportServiceDep,
+        report: FromPath[schemas.ReportName],
+        format: Format,
+        first: FromDay = None,
+        last: ToDay = None,
+        tz: TimeZone = "UTC",
+    ) -> Response[bytes]:
+        """A report's rows as a CSV or XLSX file (nested figures become columns such as
+        current_orders_done; XLSX times are UTC)."""
+        return _file(await reports.export(report, format, first, last, tz))
+
+
+class OrderExportController(Controller):
+    path = "/api/work-orders/export"
+    tags = ["work orders"]
+    security = SECURITY
+    opt = needs("orders:read")
+    dependencies = {"exporter": Provide(provide_order_export, sync_to_thread=False)}
+
+    @get(
+        "/",
+        operation_id="ExportWorkOrders",
+        # A streamed CSV or an XLSX file (the handler answers either).
+        responses={200: FILE_ANSWER, **errors(400, 401, 422)},
+    )
+    async def export(
+        self,
+        exporter: OrderExportDep,
+        format: Format,
+        view: FromQuery[order_schemas.View] = "all",
+        status: FromQuery[list[Status] | None] = None,
+        priority: FromQuery[list[Priority] | None] = None,
+        kind: FromQuery[list[order_schemas.Kind] | None] = None,
+        site_id: FromQuery[UUID | None] = None,
+        asset_id: FromQuery[UUID | None] = None,
+        assignee_id: FromQuery[UUID | None] = None,
+        customer_id: FromQuery[UUID | None] = None,
+        department_id: FromQuery[UUID | None] = None,
+        parent_id: FromQuery[UUID | None] = None,
+        q: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        created_from: FromQuery[datetime | None] = None,
+        created_to: FromQuery[datetime | None] = None,
+        due_from: FromQuery[datetime | None] = None,
+        due_to: FromQuery[datetime | None] = None,
+        sort: FromQuery[order_schemas.Sort] = "-created_at",
+    ) -> Response[bytes] | Stream:
+        """Every order of the caller's list with these filters (those of
+        ListWorkOrders), as CSV (streamed) or XLSX (at most 1,048,575 orders)."""
+        query = order_schemas.ListQuery(
+            view=view,
+            status=status,
+            priority=priority,
+            kind=kind,
+            site_id=site_id,
+            asset_id=asset_id,
+            assignee_id=assignee_id,
+            customer_id=customer_id,
+            department_id=department_id,
+            parent_id=parent_id,
+            q=q,
+            created_from=created_from,
+            created_to=created_to,
+            due_from=due_from,
+            due_to=due_to,
+            sort=sort,
+        )
+        if format == "csv":
+            return Stream(
+                await exporter.csv(query),
+                media_type=CSV_TYPE,
+                headers={"Content-Disposition": 'attachment; filename="work-orders.csv"'},
+            )
+        return _file(File(await exporter.xlsx(query), XLSX_TYPE, "work-orders.xlsx"))
+
+
+CONTROLLERS = [ReportController, OrderExportController]

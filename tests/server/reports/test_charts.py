@@ -1,0 +1,105 @@
+"""SVG charts: well-formed XML with every value written on them, and escaped text."""
+
+from __future__ import annotations
+
+from xml.etree import ElementTree
+
+import httpx
+import pytest
+
+from server.reports import schemas, svg
+from tests.server.reports.dataset import PERIOD, Dataset
+from tests.world import World
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture
+async def data(world: World) -> Dataset:
+    return await Dataset(world).build()
+
+
+def texts(document: bytes | str) -> list[str]:
+    root = ElementTree.fromstring(document)
+    assert root.tag == f"{SVG}svg"
+    return [element.text or "" for element in root.iter(f"{SVG}text")]
+
+
+async def chart(client: httpx.AsyncClient, world: World, name: str) -> list[str]:
+    response = await client.get(
+        f"/api/reports/charts/{name}?{PERIOD}", headers=await world.headers("admin")
+    )
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("image/svg+xml")
+    return texts(response.content)
+
+
+async def test_backlog_by_status(client: httpx.AsyncClient, world: World, data: Dataset) -> None:
+    written = await chart(client, world, "backlog-by-status.svg")
+    assert "Open orders by status" in written
+    for status in (
+        "new",
+        "assigned",
+        "accepted",
+        "en_route",
+        "on_site",
+        "in_progress",
+        "suspended",
+    ):
+        assert status in written
+    # The bars' values (new 1, assigned 2, in progress 1, suspended 1, the rest 0) are
+    # written after the axis and the labels.
+    bars = written[-7:]
+    assert bars == ["1", "2", "0", "0", "0", "1", "1"]
+
+
+async def test_weekly_lines(client: httpx.AsyncClient, world: World, data: Dataset) -> None:
+    written = await chart(client, world, "sla-compliance-by-week.svg")
+    assert written[-2:] == ["50", "66.7"]
+    assert {"2026-10-19", "2026-10-26", "100"} <= set(written)  # labels, axis top
+    written = await chart(client, world, "resolution-time-by-week.svg")
+    assert written[-2:] == ["10.83", "10.67"]
+    assert "mean time to resolve (hours)" in written
+
+
+async def test_unknown_chart(client: httpx.AsyncClient, world: World) -> None:
+    response = await client.get("/api/reports/charts/pie.svg", headers=await world.headers("admin"))
+    assert response.status_code == 400
+
+
+def test_text_is_escaped_and_gaps_break_lines() -> None:
+    title = 'Orders of "Tom & Jerry" <script>alert(1)</script>'
+    document = svg.render(
+        schemas.Chart(
+            title=title,
+            kind="line",
+            unit="%",
+            labels=["<a>", "b & c", "d"],
+            series=[schemas.Series(name="x'y", values=[10.0, None, 30.5])],
+        )
+    )
+    written = texts(document)
+    assert written[0] == title
+    assert {"<a>", "b & c", "x'y (%)", "10", "30.5"} <= set(written)
+    root = ElementTree.fromstring(document)
+    assert root.find(f"{SVG}title").text == title  # type: ignore[union-attr]
+    assert root.attrib["aria-label"] == title
+    # A gap: two single points, so no line is drawn between them.
+    assert root.findall(f"{SVG}polyline") == []
+    assert len(root.findall(f"{SVG}circle")) == 2
+
+
+def test_bar_scale_is_round() -> None:
+    document = svg.render(
+        schemas.Chart(
+            title="t",
+            kind="bar",
+            unit="orders",
+            labels=[str(n) for n in range(12)],
+            series=[schemas.Series(name="orders", values=[float(n * 37) for n in range(12)])],
+        )
+    )
+    written = texts(document)
+    # The largest value, 407, under a top of 500 in five steps of 100.
+    assert written[2:8] == ["0", "100", "200", "300", "400", "500"]
+    assert "407" in written
