@@ -19,11 +19,15 @@ from inspection.controllers import CONTROLLERS as INSPECTION_CONTROLLERS
 from server import live
 from server.accounts.controllers import AuthController, UserController
 from server.clock import Clock, utc_now
+from server.costs.controllers import CONTROLLERS as COST_CONTROLLERS
 from server.database import bind, close_pool, create_engine, open_pool
 from server.dependencies import DEPENDENCIES
 from server.errors import EXCEPTION_HANDLERS
 from server.health import health
 from server.input_guard import refuse_nul
+from server.integrations.controllers import CONTROLLERS as INTEGRATION_CONTROLLERS
+from server.integrations.outbox import WebhookOutbox
+from server.knowledge.controllers import CONTROLLERS as KNOWLEDGE_CONTROLLERS
 from server.maintenance.controllers import CONTROLLERS as MAINTENANCE_CONTROLLERS
 from server.masterdata.controllers import CONTROLLERS as MASTERDATA_CONTROLLERS
 from server.migrations import require_current_schema
@@ -37,6 +41,7 @@ from server.notifications.sms_gateway import load_gateway
 from server.notifications.vapid import load_or_create
 from server.openapi import openapi_config, swagger_assets_router
 from server.plans.controllers import CONTROLLERS as PLAN_CONTROLLERS
+from server.reports.controllers import CONTROLLERS as REPORT_CONTROLLERS
 from server.scheduler.catalogue import JOB_KINDS
 from server.scheduler.runner import Scheduler
 from server.settings import Settings, load
@@ -79,6 +84,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
         tasks = [
             asyncio.create_task(Scheduler(JOB_KINDS, settings, clock).run_forever()),
             *map(asyncio.create_task, delivery_loops(settings, clock, vapid, gateway)),
+            asyncio.create_task(WebhookOutbox(settings, clock).run_forever()),
         ]
         try:
             yield
@@ -101,6 +107,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
             *SLA_CONTROLLERS,
             *PLAN_CONTROLLERS,
             *MAINTENANCE_CONTROLLERS,
+            *KNOWLEDGE_CONTROLLERS,
             *NOTIFICATION_CONTROLLERS,
             *PUSH_CONTROLLERS,
             *CHAT_ROBOT_CONTROLLERS,
@@ -109,6 +116,9 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
             *SYNC_CONTROLLERS,
             *GEO_CONTROLLERS,
             *INSPECTION_CONTROLLERS,
+            *COST_CONTROLLERS,
+            *INTEGRATION_CONTROLLERS,
+            *REPORT_CONTROLLERS,
         ],
         dependencies=DEPENDENCIES,
         before_request=refuse_nul,

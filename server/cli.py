@@ -157,6 +157,7 @@ def worker() -> None:
 
     from geo.live import announcer
     from server import live
+    from server.integrations.outbox import WebhookOutbox
     from server.notifications.delivery import delivery_loops
     from server.notifications.sms_gateway import load_gateway
     from server.notifications.vapid import load_or_create
@@ -180,6 +181,7 @@ def worker() -> None:
             tasks = [
                 asyncio.create_task(Scheduler(JOB_KINDS, settings, utc_now).run_forever()),
                 *map(asyncio.create_task, delivery_loops(settings, utc_now, vapid, gateway)),
+                asyncio.create_task(WebhookOutbox(settings, utc_now).run_forever()),
             ]
             loop = asyncio.get_running_loop()
             for stop in (signal.SIGINT, signal.SIGTERM):

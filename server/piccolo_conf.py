@@ -21,8 +21,11 @@ APP_REGISTRY = AppRegistry(
         "server.notifications.piccolo_app",
         "server.plans.piccolo_app",
         "server.maintenance.piccolo_app",
+        "server.knowledge.piccolo_app",
         "sync.piccolo_app",
         "geo.piccolo_app",
         "inspection.piccolo_app",
+        "server.costs.piccolo_app",
+        "server.integrations.piccolo_app",
     ]
 )

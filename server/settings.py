@@ -66,6 +66,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         "https://qyapi.weixin.qq.com,https://oapi.dingtalk.com,"
         "https://open.feishu.cn,https://open.larksuite.com"
     )
+    # Accepted outbound webhook targets (server/integrations/), the same way; none
+    # until set, so that no webhook can reach into the server's own network.
+    webhook_urls: str = ""
     # Where people open the product: links in texts, e-mails and chat posts.
     public_url: str = ""
     # SMS: "console" (logs texts), "http" (a JSON gateway, see docs/notifications.md)

@@ -19,6 +19,7 @@ import PIL.Image
 
 from server.accounts.actor import Actor
 from server.clock import Clock
+from server.costs.expenses import receipt_in_scope
 from server.database import fetch, write_transaction
 from server.errors import Conflict, DomainError, Invalid, NotFound, TooLarge
 from server.workorders.changes import next_sync_seq
@@ -171,7 +172,7 @@ class BlobService:
 
     async def read(self, sha256: str) -> tuple[bytes, str]:
         """The file and its type, for its uploader or anyone who can see an order
-        that it is attached to."""
+        that it is attached to (or, staff, whose expense it is the receipt of)."""
         self.check_name(sha256)
         row = (
             await Blob.select(Blob.content_type, Blob.uploaded_by)
@@ -179,7 +180,9 @@ class BlobService:
             .first()
         )
         if row is None or not (
-            row["uploaded_by"] == self.actor.user_id or await self._attached_in_scope(sha256)
+            row["uploaded_by"] == self.actor.user_id
+            or await self._attached_in_scope(sha256)
+            or await receipt_in_scope(self.actor, sha256)
         ):
             raise NotFound("no such file", {"sha256": sha256})
         return await asyncio.to_thread(self.store.read, sha256), row["content_type"]

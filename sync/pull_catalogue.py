@@ -17,6 +17,7 @@ from piccolo.columns import JSON, Array
 
 from inspection.pull import inspection_catalogue
 from server.accounts.actor import Actor
+from server.costs.pull import costs_catalogue
 from server.database import fetch, is_sqlite, one_of_ids
 from server.masterdata import schemas as masterdata
 from server.masterdata.services import ASSET_COLUMNS, SERVICE_ITEM_COLUMNS, SITE_COLUMNS
@@ -113,7 +114,7 @@ async def catalogue(
         & Sql("n.created_at >= {}", now - NOTIFICATIONS_KEPT)
         & Sql("n.sync_seq > {} AND n.sync_seq <= {}", low, upto)
     )
-    sites, assets, items, templates, deleted, notices = await asyncio.gather(
+    sites, assets, items, templates, deleted, notices, costs = await asyncio.gather(
         _select(Site, SITE_COLUMNS, site_terms),
         _select(Asset, ASSET_COLUMNS, asset_terms),
         _select(ServiceItem, SERVICE_ITEM_COLUMNS, _changed(low, upto)),
@@ -128,6 +129,7 @@ async def catalogue(
             f"ORDER BY n.sync_seq DESC LIMIT {NOTIFICATIONS_PER_PAGE}",
             notices_where.args,
         ),
+        costs_catalogue(actor, after, upto),
     )
     return {
         "sites": msgspec.convert(sites, list[masterdata.Site], strict=False),
@@ -137,4 +139,5 @@ async def catalogue(
         "deleted": [{"kind": row["kind"], "id": str(row["record"])} for row in deleted],
         "notifications": [to_notification(row, actor.language) for row in notices],
         **inspection,
+        **costs,
     }

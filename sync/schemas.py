@@ -10,6 +10,7 @@ import msgspec
 from msgspec import Meta
 
 from inspection import schemas as inspection
+from server.costs import schemas as costs
 from server.masterdata.schemas import Asset, ServiceItem, Site
 from server.notifications.schemas import Notification
 from server.types import Timestamp
@@ -117,6 +118,13 @@ class PullResponse(msgspec.Struct, kw_only=True):
         list[inspection.InspectionResult],
         Meta(description="recent results (30 days) of the caller's rounds' assets"),
     ] = msgspec.field(default_factory=list)
+    parts: Annotated[
+        list[costs.Part], Meta(description="new or changed parts of the catalogue")
+    ] = msgspec.field(default_factory=list)
+    stock: Annotated[
+        list[costs.StockLevel] | None,
+        Meta(description="null: unchanged; else the whole stock of the caller's van: replace it"),
+    ] = None
     cursor: Annotated[str, Meta(description="send it back to pull what follows")]
     more: Annotated[bool, Meta(description="more changes follow: pull again at once")]
     last_mutation_id: Annotated[

@@ -17,6 +17,10 @@ class Actor(msgspec.Struct, frozen=True, kw_only=True):
     team_id: UUID | None
     language: str
     managed_departments: tuple[UUID, ...] = ()
+    # A machine client's API key acting as the user (server/integrations/): only the
+    # operations that name one of these scopes. A person: none, the role's full rights.
+    scopes: tuple[str, ...] = ()
+    api_key_id: UUID | None = None
 
     @property
     def is_admin(self) -> bool:

@@ -59,9 +59,23 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("{number} waits for a dispatcher", "{title}: nobody on duty could take it"),
         "zh-CN": ("{number} 待人工派单", "{title}：无在岗人员可自动派单"),
     },
+    "rated_low": {
+        "en": ("{number} rated {score}/5", "{title}: the requester is unhappy; please follow up"),
+        "zh-CN": ("{number} 评分 {score}/5", "{title}：报修人不满意，请跟进"),
+    },
     "urged": {
         "en": ("{number} urged ({count})", "{title}: the requester asks for progress"),
         "zh-CN": ("{number} 催单（第 {count} 次）", "{title}：报修人催促处理"),
+    },
+    "low_stock": {
+        "en": (
+            "Low stock: {code} in {store}",
+            "{part}: {quantity} {units} left (threshold {threshold})",
+        ),
+        "zh-CN": (
+            "库存不足：{store} 的 {code}",
+            "{part}：剩余 {quantity} {units}（预警值 {threshold}）",
+        ),
     },
     "report": {
         "en": (

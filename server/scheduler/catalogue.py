@@ -3,6 +3,7 @@
 from geo.auto_assign_job import AUTO_ASSIGN
 from geo.positions import FORGET_POSITIONS
 from inspection.rounds import ROUND_SWEEP
+from server.integrations.sweep import INTEGRATIONS_SWEEP
 from server.maintenance.sweep import MAINTENANCE_SWEEP, WARRANTY_WARNING
 from server.notifications.reports import REPORT_EMAILS
 from server.plans.occurrences import PLAN_OCCURRENCE
@@ -19,5 +20,6 @@ JOB_KINDS = JobKinds(
         AUTO_ASSIGN,
         ROUND_SWEEP,
         REPORT_EMAILS,
+        INTEGRATIONS_SWEEP,
     ]
 )
