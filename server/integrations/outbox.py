@@ -31,14 +31,13 @@ from server.clock import Clock
 from server.database import (
     execute_many,
     fetch,
-    is_sqlite,
     json_column,
-    one_of_ids,
     write_transaction,
 )
 from server.integrations.tables import WebhookDelivery
+from server.leases import LEASE, claim, poll_forever
 from server.notifications.endpoints import endpoint_allowed
-from server.notifications.outbox import BATCH, LEASE, MAX_ATTEMPTS, backoff
+from server.notifications.outbox import MAX_ATTEMPTS, backoff
 from server.notifications.sending import Outcome, http_outcome
 from server.settings import Settings
 from server.signatures import HEADER, sign
@@ -102,28 +101,13 @@ class WebhookOutbox:
         return len(claimed)
 
     async def run_forever(self) -> None:
-        while True:
-            try:
-                handled = await self.run_due()
-            except Exception:
-                log.exception("the webhook outbox's round failed; retrying")
-                handled = 0
-            if not handled:
-                await asyncio.sleep(self.settings.scheduler_poll_seconds)
+        await poll_forever(self.run_due, self.settings.scheduler_poll_seconds, "webhook outbox")
 
     async def _claim(self, now: datetime) -> list[dict[str, Any]]:
-        sqlite = is_sqlite(self.engine)
-        lock = "" if sqlite else " FOR UPDATE OF d SKIP LOCKED"
         async with write_transaction(self.engine):
-            rows = await fetch(self.engine, f"{CLAIM_SQL}LIMIT {BATCH}{lock}", [now, now])
-            if rows:
-                condition, bound = one_of_ids(sqlite, "id", [row["id"] for row in rows])
-                await execute_many(
-                    self.engine,
-                    f"UPDATE webhook_delivery SET lease_until = {{}} WHERE {condition}",
-                    [(now + LEASE, bound)],
-                )
-        return rows
+            return await claim(
+                self.engine, "webhook_delivery", "d", CLAIM_SQL, [now, now], now + LEASE
+            )
 
     async def _post(self, session: aiohttp.ClientSession, row: dict[str, Any]) -> Attempt:
         if not row["active"]:

@@ -22,13 +22,11 @@ import msgspec
 from server.clock import Clock
 from server.database import (
     execute_many,
-    fetch,
-    is_sqlite,
     json_column,
-    one_of_ids,
     write_transaction,
 )
-from server.notifications.outbox import BATCH, LEASE, MAX_ATTEMPTS, backoff
+from server.leases import LEASE, claim, poll_forever
+from server.notifications.outbox import MAX_ATTEMPTS, backoff
 from server.notifications.sending import Outgoing, Result, Sender
 from server.notifications.tables import Message
 from server.notifications.texts import render, with_number
@@ -79,27 +77,11 @@ class MessageOutbox:
         return len(claimed)
 
     async def run_forever(self) -> None:
-        while True:
-            try:
-                handled = await self.run_due()
-            except Exception:
-                log.exception("the message outbox's round failed; retrying")
-                handled = 0
-            if not handled:
-                await asyncio.sleep(self.settings.scheduler_poll_seconds)
+        await poll_forever(self.run_due, self.settings.scheduler_poll_seconds, "message outbox")
 
     async def _claim(self, now: datetime) -> list[tuple[dict[str, Any], Outgoing]]:
-        sqlite = is_sqlite(self.engine)
-        lock = "" if sqlite else " FOR UPDATE OF m SKIP LOCKED"
         async with write_transaction(self.engine):
-            rows = await fetch(self.engine, f"{CLAIM_SQL}LIMIT {BATCH}{lock}", [now, now])
-            if rows:
-                condition, bound = one_of_ids(sqlite, "id", [row["id"] for row in rows])
-                await execute_many(
-                    self.engine,
-                    f"UPDATE message SET lease_until = {{}} WHERE {condition}",
-                    [(now + LEASE, bound)],
-                )
+            rows = await claim(self.engine, "message", "m", CLAIM_SQL, [now, now], now + LEASE)
         return [(row, self._outgoing(row)) for row in rows]
 
     def _outgoing(self, row: dict[str, Any]) -> Outgoing:

@@ -38,6 +38,7 @@ from server.database import (
     one_of_ids,
     write_transaction,
 )
+from server.leases import BATCH, LEASE, poll_forever, stamp
 from server.notifications.endpoints import endpoint_allowed
 from server.notifications.tables import PushDelivery
 from server.notifications.texts import render, with_number
@@ -45,10 +46,6 @@ from server.settings import Settings
 
 log = logging.getLogger(__name__)
 
-BATCH = 100
-# Longer than a batch can take (100 deliveries to a few devices each, 50 at a time,
-# 10 s at most per request), so no other process claims a batch still being sent.
-LEASE = timedelta(minutes=10)
 MAX_ATTEMPTS = 8
 SEND_TIMEOUT = 10  # seconds per request
 CONCURRENCY = 50
@@ -106,14 +103,7 @@ class Outbox:
         return handled
 
     async def run_forever(self) -> None:
-        while True:
-            try:
-                handled = await self.run_due()
-            except Exception:
-                log.exception("the push outbox's round failed; retrying")
-                handled = 0
-            if not handled:
-                await asyncio.sleep(self.settings.scheduler_poll_seconds)
+        await poll_forever(self.run_due, self.settings.scheduler_poll_seconds, "push outbox")
 
     async def _claim(self, now: datetime) -> tuple[list[Send], int]:
         """Lease the due deliveries and decide what to send; settle the ones that
@@ -179,12 +169,7 @@ class Outbox:
             if settled:
                 await execute_many(self.engine, RECORD_SQL, settled)
             if leased:
-                condition, bound = one_of_ids(sqlite, "id", leased)
-                await execute_many(
-                    self.engine,
-                    f"UPDATE push_delivery SET lease_until = {{}} WHERE {condition}",
-                    [(now + LEASE, bound)],
-                )
+                await stamp(self.engine, "push_delivery", leased, now + LEASE)
         return sends, len(rows)
 
     async def _subscriptions(self, users: list[UUID]) -> dict[UUID, dict[str, dict[str, Any]]]:
