@@ -166,6 +166,8 @@ async def edit_order(ctx: MutationContext, args: EditOrder) -> Applied:
         column = name.removesuffix("_id")
         if name in ("custom_fields", "version", "device_time") or value is UNSET:
             continue
+        if isinstance(value, msgspec.Struct):
+            value = msgspec.to_builtins(value)  # as the row holds it (a location)
         if column in touched and row[column] != value:
             lost.append((name, value, row[column]))
     await _orders(ctx).update(

@@ -62,6 +62,7 @@ ORDER_DOC_FIELDS = (
     ("rating", "rating"),
     ("rating_comment", "rating_comment"),
     ("rated_at", "rated_at"),
+    ("location", "location"),
 )
 TIME_FIELDS = (
     "due_at",

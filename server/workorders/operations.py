@@ -54,10 +54,11 @@ STAFF_EDITABLE = frozenset(
         "due_at",
         "planned_start_at",
         "planned_end_at",
+        "location",
     ]
 )
 FIELD_EDITABLE = frozenset(["description", "custom_fields"])
-REQUESTER_EDITABLE = frozenset(["title", "description", "custom_fields"])
+REQUESTER_EDITABLE = frozenset(["title", "description", "custom_fields", "location"])
 FLAGS_UPSERT = (
     'ON CONFLICT ("user", "order") DO UPDATE SET '
     "starred = CASE WHEN {} THEN excluded.starred ELSE order_flag.starred END, "
@@ -78,6 +79,7 @@ CREATION_FIELDS = (
     "due_at",
     "planned_start_at",
     "planned_end_at",
+    "location",
 )
 
 
@@ -228,7 +230,9 @@ class OrderOperations:
         """The optional fields of a new order, after the caller's role has had its say."""
         actor = self.actor
         values = {
-            field: getattr(data, field)
+            field: msgspec.to_builtins(getattr(data, field))
+            if field == "location"
+            else getattr(data, field)
             for field in CREATION_FIELDS
             if getattr(data, field) is not None
         }
@@ -277,6 +281,8 @@ class OrderOperations:
             column = _column(field)
             if field == "custom_fields":
                 new = await self._checked_custom_fields(row["template"], new)
+            elif field == "location":
+                new = msgspec.to_builtins(new)
             if row[column] != new:
                 diff[column] = [row[column], new]
                 values[column] = new

@@ -7,7 +7,7 @@ from uuid import UUID
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from server.types import LongText, Name, PageLimit, Priority, Timestamp
+from server.types import Latitude, Longitude, LongText, Name, PageLimit, Priority, Timestamp
 from server.workorders.lifecycle import Action, Status
 
 Kind = Literal["customer_request", "project", "planned", "preventive", "service", "inspection"]
@@ -29,6 +29,17 @@ CommentBody = Annotated[
 ]
 FieldName = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")]
 FieldType = Literal["text", "number", "choice", "date", "boolean", "photo", "signature"]
+
+
+class OrderLocation(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Where the requester says the work is: their phone's fix or a pin they placed."""
+
+    latitude: Latitude
+    longitude: Longitude
+    accuracy_m: Annotated[float, Meta(ge=0, le=100_000)] | None = None
+    address: Annotated[
+        str, Meta(max_length=300, examples=["Building 3, basement, next to the freight lift"])
+    ] = ""
 
 
 class WorkOrder(msgspec.Struct, kw_only=True):
@@ -90,6 +101,9 @@ class WorkOrder(msgspec.Struct, kw_only=True):
     rating: Annotated[int | None, Meta(description="the requester's rating, 1-5")] = None
     rating_comment: str = ""
     rated_at: datetime | None = None
+    location: Annotated[
+        OrderLocation | None, Meta(description="where the requester placed the work, if given")
+    ] = None
     starred: bool = False
     important: bool = False
 
@@ -171,6 +185,7 @@ class WorkOrderCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     due_at: Timestamp | None = None
     planned_start_at: Timestamp | None = None
     planned_end_at: Timestamp | None = None
+    location: OrderLocation | None = None
     device_time: Timestamp | None = None
 
 
@@ -190,6 +205,7 @@ class WorkOrderUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     due_at: Timestamp | UnsetType | None = UNSET
     planned_start_at: Timestamp | UnsetType | None = UNSET
     planned_end_at: Timestamp | UnsetType | None = UNSET
+    location: OrderLocation | UnsetType | None = UNSET
     version: int | UnsetType = UNSET
     device_time: Timestamp | None = None
 

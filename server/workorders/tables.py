@@ -92,6 +92,8 @@ class WorkOrder(Table):
     rating = Integer(null=True, default=None)
     rating_comment = Text(default="")
     rated_at = Timestamptz(null=True, default=None)
+    # Where the requester placed the work (schemas.OrderLocation), if they did.
+    location = JSON(null=True, default=None)
     # The order as the API's JSON document, but for what a read adds
     # (server/workorders/documents.py).
     doc = Text(default="")

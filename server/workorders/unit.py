@@ -96,6 +96,7 @@ class OrderRow(msgspec.Struct):
     rating: int | None
     rating_comment: str
     rated_at: datetime | None
+    location: Any
 
 
 # What a new order starts with in the columns its creator does not decide.
@@ -113,9 +114,10 @@ NEW_ORDER_DEFAULTS: dict[str, Any] = {
     "rating": None,
     "rating_comment": "",
     "rated_at": None,
+    "location": None,
 }
 ORDER_COLUMNS = OrderRow.__struct_fields__
-JSON_COLUMNS = frozenset(["custom_fields"])
+JSON_COLUMNS = frozenset(["custom_fields", "location"])
 EXIT_COLUMNS = ("seq", "order", *SCOPE_COLUMNS, "requester", "created_by", "at")
 # Stands for the transaction's sync sequence value, known only when it flushes.
 SEQ: Any = object()
@@ -137,7 +139,13 @@ def _order_update_sql(columns: tuple[str, ...]) -> str:
 
 
 def _stored(column: str, value: Any) -> Any:
-    return msgspec.json.encode(value).decode() if column in JSON_COLUMNS else value
+    if column in JSON_COLUMNS and value is not None:
+        return msgspec.json.encode(value).decode()
+    return value
+
+
+def _decoded(value: Any) -> Any:
+    return msgspec.json.decode(value) if isinstance(value, str | bytes) else value
 
 
 class Checkpoint(NamedTuple):
@@ -190,10 +198,8 @@ class OrderUnit:
         rows = await fetch(self.engine, text + row_lock_sql(sqlite), [ids])
         for order in msgspec.convert(rows, list[OrderRow], strict=False):
             row = msgspec.structs.asdict(order)
-            custom = row["custom_fields"]
-            row["custom_fields"] = (
-                msgspec.json.decode(custom) if isinstance(custom, str | bytes) else custom or {}
-            )
+            row["custom_fields"] = _decoded(row["custom_fields"]) or {}
+            row["location"] = _decoded(row["location"])
             self._orders[row["id"]] = row
         self._absent |= wanted - self._orders.keys()
 

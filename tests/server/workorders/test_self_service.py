@@ -12,6 +12,7 @@ from server.notifications.tables import Notification
 from server.workorders.tables import WorkOrder
 from tests.probes import assert_error
 from tests.server.workorders.orders import put_order
+from tests.sync.test_blobs import image, sha
 from tests.sync.device import Device
 from tests.world import World
 
@@ -137,3 +138,63 @@ async def test_an_internal_note_is_no_first_response(
     )
     assert row is not None
     assert row["first_response_at"] is not None
+
+
+async def test_a_requester_places_the_work_online_and_offline(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    headers = await world.headers("requester")
+    spot = {"latitude": 31.2304, "longitude": 121.4737, "accuracy_m": 12.5, "address": "B3 lift"}
+    for bad in (
+        {**spot, "latitude": 91},
+        {**spot, "longitude": -181},
+        {**spot, "accuracy_m": -1},
+        {**spot, "address": "x" * 301},
+        {**spot, "floor": 3},
+        {"latitude": 31.2},
+    ):
+        refused = await client.post(
+            "/api/work-orders", json={"title": "Leak", "location": bad}, headers=headers
+        )
+        assert refused.status_code == 400, bad
+    assert await WorkOrder.count() == 0
+
+    made = await client.post(
+        "/api/work-orders", json={"title": "Leak", "location": spot}, headers=headers
+    )
+    assert made.status_code == 201, made.text
+    order_id = made.json()["id"]
+    assert made.json()["location"] == spot
+    moved = {"latitude": 31.2310, "longitude": 121.4740, "accuracy_m": None, "address": ""}
+    edited = await client.patch(
+        f"/api/work-orders/{order_id}", json={"location": moved}, headers=headers
+    )
+    assert edited.status_code == 200, edited.text
+    detail = (await client.get(f"/api/work-orders/{order_id}", headers=headers)).json()
+    assert detail["location"] == moved
+    assert detail["timeline"][-1]["changes"] == {"location": [spot, moved]}
+    unplaced = await client.post("/api/work-orders", json={"title": "Noise"}, headers=headers)
+    assert unplaced.json()["location"] is None
+    photo = image("JPEG", 200)
+    uploaded = await client.put(f"/api/blobs/{sha(photo)}", content=photo, headers=headers)
+    assert uploaded.status_code == 201, uploaded.text
+    attached = await client.post(
+        f"/api/work-orders/{order_id}/attachments",
+        json={"sha256": sha(photo), "kind": "photo", "caption": "the leak"},
+        headers=headers,
+    )
+    assert attached.status_code == 201, attached.text
+    listed = await client.get(f"/api/work-orders/{order_id}/attachments", headers=headers)
+    assert [(a["sha256"], a["present"]) for a in listed.json()["items"]] == [(sha(photo), True)]
+
+    phone = Device(client, world, "requester")
+    offline_id = "7d0c4f3e-2a55-4d7e-9f8e-0c1a2b3c4d5e"
+    phone.make("create_order", id=offline_id, title="No heating", location=spot)
+    answer = await phone.push()
+    assert [r["outcome"] for r in answer["results"]] == ["applied"], answer
+    await phone.pull()
+    assert phone.orders[offline_id]["location"] == spot
+    staff = (
+        await client.get(f"/api/work-orders/{offline_id}", headers=await world.headers("admin"))
+    ).json()
+    assert staff["location"] == spot
