@@ -17,7 +17,7 @@ from server.types import Priority
 from server.workorders import schemas
 from server.workorders.attachments import AttachmentService
 from server.workorders.comments import CommentService
-from server.workorders.lifecycle import Status
+from server.workorders.lifecycle import Machine, Status, machine
 from server.workorders.services import WorkOrderService
 from server.workorders.templates import TemplateService
 from server.workorders.urging import UrgeRules
@@ -57,6 +57,16 @@ class WorkOrderController(Controller):
         "comments": Provide(provide_comment_service, sync_to_thread=False),
         "attachments": Provide(provide_attachment_service, sync_to_thread=False),
     }
+
+    @get(
+        "/lifecycle",
+        operation_id="GetLifecycle",
+        responses=errors(401),
+        sync_to_thread=False,
+    )
+    def lifecycle(self, actor: ActorDep) -> Machine:
+        """The state machine's statuses and actions, and who may take each one."""
+        return machine()
 
     @get(
         "/",

@@ -84,6 +84,43 @@ RULES: dict[str, Rule] = {
 }
 
 
+class ActionRule(Struct, frozen=True, kw_only=True):
+    action: str
+    sources: list[str]
+    target: str | None  # null: back to assigned when the order has an assignee, else new
+    roles: list[str]
+    assignee_roles: list[str]
+    requester_may: list[str]
+    needs_reason: bool
+
+
+class Machine(Struct, frozen=True, kw_only=True):
+    """The machine as data, for clients that decide offline which buttons to show."""
+
+    statuses: list[str]
+    open: list[str]
+    actions: list[ActionRule]
+
+
+def machine() -> Machine:
+    return Machine(
+        statuses=list(Status.__args__),  # type: ignore[attr-defined]
+        open=sorted(OPEN),
+        actions=[
+            ActionRule(
+                action=action,
+                sources=sorted(rule.sources),
+                target=rule.target,
+                roles=sorted(rule.roles),
+                assignee_roles=sorted(rule.assignee_roles),
+                requester_may=sorted(rule.requester_may),
+                needs_reason=rule.needs_reason,
+            )
+            for action, rule in RULES.items()
+        ],
+    )
+
+
 def may(action: str, status: str, role: str, is_assignee: bool, is_requester: bool) -> bool:
     """Whether a caller of ``role`` may take ``action`` on an order now in ``status``."""
     rule = RULES[action]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from server.workorders.lifecycle import ACTIONS
 from tests.server.workorders.orders import put_order
 from tests.world import World
 
@@ -192,3 +193,29 @@ async def test_full_path_records_timeline_and_times(
     assert detail["timeline"][6]["note"] == "waiting for parts"
     assert detail["timeline"][1]["actor_name"] == "North Manager"
     assert detail["allowed_actions"] == ["reopen"]
+
+
+async def test_the_machine_is_published_for_offline_clients(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    assert (await client.get("/api/work-orders/lifecycle")).status_code == 401
+    answer = await client.get(
+        "/api/work-orders/lifecycle", headers=await world.headers("requester")
+    )
+    assert answer.status_code == 200
+    machine = answer.json()
+    rules = {rule["action"]: rule for rule in machine["actions"]}
+    assert set(rules) == set(ACTIONS)
+    assert rules["suspend"] == {
+        "action": "suspend",
+        "sources": ["in_progress"],
+        "target": "suspended",
+        "roles": ["admin", "manager"],
+        "assignee_roles": ["inspector", "technician"],
+        "requester_may": [],
+        "needs_reason": True,
+    }
+    assert rules["reopen"]["target"] is None
+    assert rules["cancel"]["requester_may"] == ["assigned", "new"]
+    assert "closed" not in machine["open"]
+    assert "suspended" in machine["open"]
