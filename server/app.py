@@ -23,6 +23,7 @@ from server.costs.controllers import CONTROLLERS as COST_CONTROLLERS
 from server.database import bind, close_pool, create_engine, open_pool
 from server.dependencies import DEPENDENCIES
 from server.errors import EXCEPTION_HANDLERS
+from server.frontend import frontend_routes
 from server.health import health
 from server.input_guard import refuse_nul
 from server.integrations.controllers import CONTROLLERS as INTEGRATION_CONTROLLERS
@@ -46,7 +47,6 @@ from server.scheduler.catalogue import JOB_KINDS
 from server.scheduler.runner import Scheduler
 from server.settings import Settings, load
 from server.sla.controllers import CONTROLLERS as SLA_CONTROLLERS
-from server.start_page import start_page
 from server.tables import all_tables
 from server.workorders.controllers import CONTROLLERS as WORKORDER_CONTROLLERS
 from sync.blob_store import DiskBlobStore
@@ -97,7 +97,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
 
     return Litestar(
         route_handlers=[
-            start_page,
+            *frontend_routes(),
             health,
             swagger_assets_router(),
             AuthController,

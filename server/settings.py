@@ -20,6 +20,8 @@ Port = Annotated[int, Meta(ge=1, le=65535)]
 Positive = Annotated[int, Meta(gt=0)]
 NonNegative = Annotated[int, Meta(ge=0)]
 Seconds = Annotated[float, Meta(gt=0, le=3600)]
+# Leaflet's tile URL template: absolute or on this server, with all three coordinates.
+TileUrl = Annotated[str, Meta(pattern=r"^(?=.*\{z\})(?=.*\{x\})(?=.*\{y\})(https?://|/)")]
 
 
 class SettingsError(Exception):
@@ -92,6 +94,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     geocoder_options: str = "{}"
     # On-duty location pings (and a last known position) older than this are deleted.
     position_retention_days: Positive = 30
+    # The managers' map: tiles from this URL template ({z}/{x}/{y}, optionally {s}),
+    # e.g. an intranet tile server, credited with this line.
+    map_tile_url: TileUrl = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    map_attribution: str = "© OpenStreetMap contributors"
 
     @property
     def blob_path(self) -> Path:

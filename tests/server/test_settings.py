@@ -44,6 +44,8 @@ def test_values_are_parsed_and_typed() -> None:
         ("FIELDOPS_DATABASE_URL", "mysql://x"),
         ("FIELDOPS_DB_POOL_SIZE", "0"),
         ("FIELDOPS_ACCESS_TOKEN_MINUTES", "soon"),
+        ("FIELDOPS_MAP_TILE_URL", "tiles.intranet/{z}/{x}/{y}.png"),
+        ("FIELDOPS_MAP_TILE_URL", "https://tiles.intranet/{z}/{x}.png"),
     ],
 )
 def test_a_wrong_value_names_its_variable(name: str, value: str) -> None:

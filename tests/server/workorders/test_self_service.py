@@ -12,8 +12,8 @@ from server.notifications.tables import Notification
 from server.workorders.tables import WorkOrder
 from tests.probes import assert_error
 from tests.server.workorders.orders import put_order
-from tests.sync.test_blobs import image, sha
 from tests.sync.device import Device
+from tests.sync.test_blobs import image, sha
 from tests.world import World
 
 SECRET = "customer is difficult, bill the call-out @requester"

@@ -1,0 +1,109 @@
+"""A technician's day offline: the app starts from its service worker with no network,
+and everything done meanwhile (check-in, status, comment, photo) reaches the server
+exactly once when the connection returns."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import httpx
+import PIL.Image
+from playwright.async_api import BrowserContext, Page
+
+from tests.pwa.browser import screenshot
+from tests.pwa.session import headers, log_in, pending, synced
+
+TECHNICIAN = "tech02"
+COMMENT = "Replaced the door closer arm; 地下室没有信号"
+
+
+def photo(width: int = 2400, height: int = 1800) -> bytes:
+    buffer = io.BytesIO()
+    PIL.Image.new("RGB", (width, height), (30, 120, 200)).save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+async def an_order_for(api: httpx.AsyncClient, technician: str) -> dict[str, Any]:
+    """A new order at a demo site, assigned to ``technician`` by the admin."""
+    admin = await headers(api, "admin")
+    site = (await api.get("/api/sites", headers=admin)).json()["items"][0]
+    me = (await api.get("/api/users/me", headers=await headers(api, technician))).json()
+    made = await api.post(
+        "/api/work-orders",
+        json={"title": "Door closer broken", "site_id": site["id"], "assignee_id": me["id"]},
+        headers=admin,
+    )
+    assert made.status_code == 201, made.text
+    return dict(made.json())
+
+
+async def test_a_day_offline_reaches_the_server_exactly_once(
+    api: httpx.AsyncClient, context: BrowserContext, page: Page
+) -> None:
+    auth = await headers(api, TECHNICIAN)
+    order = await an_order_for(api, TECHNICIAN)
+    site = (await api.get(f"/api/sites/{order['site_id']}", headers=auth)).json()
+    before = (await api.get(f"/api/work-orders/{order['id']}", headers=auth)).json()
+    await context.grant_permissions(["geolocation"])
+    # About 20 m north of the site: inside its geofence.
+    await context.set_geolocation(
+        {"latitude": site["latitude"] + 0.00018, "longitude": site["longitude"], "accuracy": 8}
+    )
+    await log_in(page, TECHNICIAN)
+    await page.wait_for_selector(f"[data-order='{order['id']}']")
+    await screenshot(page, "technician-orders")
+
+    await context.set_offline(True)
+    await page.reload()
+    await page.wait_for_selector("[data-testid=order-card]")
+    assert await page.evaluate("navigator.serviceWorker.controller !== null")
+    await page.click(f"[data-order='{order['id']}']")
+    await page.wait_for_selector("[data-testid=order-detail]")
+
+    await page.click("[data-testid=checkin] button")
+    entry = page.locator("[data-testid=checkin-entry]")
+    await entry.wait_for()
+    assert "inside" in await entry.inner_text()
+    await page.click("[data-action=accept]")
+    await page.click("[data-action=start_travel]")
+    await page.wait_for_selector("[data-testid=status]:has-text('En route')")
+    await page.fill("#comment", COMMENT)
+    await page.click("text=Add comment")
+    await page.set_input_files(
+        "#photo", files=[{"name": "meter.jpg", "mimeType": "image/jpeg", "buffer": photo()}]
+    )
+    await page.wait_for_function(
+        "Number(document.querySelector('[data-testid=pending-count]').dataset.count) === 5"
+    )
+    assert await pending(page) == 5
+    await screenshot(page, "technician-order-offline")
+
+    await context.set_offline(False)
+    await synced(page)
+    await screenshot(page, "technician-order-synced")
+
+    after = (await api.get(f"/api/work-orders/{order['id']}", headers=auth)).json()
+    assert after["status"] == "en_route"
+    new = after["timeline"][len(before["timeline"]) :]
+    assert sorted(event["kind"] for event in new) == [
+        "attachment",
+        "check_in",
+        "comment",
+        "status",
+        "status",
+    ]
+    assert [e["note"] for e in new if e["kind"] == "comment"] == [COMMENT]
+    attachments = (await api.get(f"/api/work-orders/{order['id']}/attachments", headers=auth)).json()
+    [attached] = attachments["items"]
+    assert attached["present"], "the photo was uploaded after its mutation"
+    blob = await api.get(f"/api/blobs/{attached['sha256']}", headers=auth)
+    image = PIL.Image.open(io.BytesIO(blob.content))
+    assert image.format == "JPEG"
+    assert max(image.size) == 1600, "downscaled on the phone"
+
+    # Syncing again sends nothing twice.
+    await page.click("text=Sync now")
+    await synced(page)
+    again = (await api.get(f"/api/work-orders/{order['id']}", headers=auth)).json()
+    assert len(again["timeline"]) == len(after["timeline"])
