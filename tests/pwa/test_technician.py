@@ -94,7 +94,9 @@ async def test_a_day_offline_reaches_the_server_exactly_once(
         "status",
     ]
     assert [e["note"] for e in new if e["kind"] == "comment"] == [COMMENT]
-    attachments = (await api.get(f"/api/work-orders/{order['id']}/attachments", headers=auth)).json()
+    attachments = (
+        await api.get(f"/api/work-orders/{order['id']}/attachments", headers=auth)
+    ).json()
     [attached] = attachments["items"]
     assert attached["present"], "the photo was uploaded after its mutation"
     blob = await api.get(f"/api/blobs/{attached['sha256']}", headers=auth)
