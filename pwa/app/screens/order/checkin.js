@@ -1,0 +1,69 @@
+// Check in and out with the phone's position; the distance to the site and the geofence
+// verdict show at once (the server judges again when the mutation arrives).
+import { db } from "../../lib/db.js";
+import { formatTime, t } from "../../lib/i18n.js";
+import { distanceM, position } from "../../lib/position.js";
+import { newId, queue } from "../../lib/sync.js";
+import { html, useState } from "../../lib/ui.js";
+
+export function CheckIn({ order, site, checkins }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  const last = checkins[checkins.length - 1];
+  const inside = last && last.kind === "check_in";
+  async function record(kind) {
+    setBusy(true);
+    setError(null);
+    try {
+      const fix = await position();
+      const id = newId();
+      const at = new Date();
+      const distance = site ? distanceM(fix, site) : null;
+      await queue(
+        "check_in",
+        {
+          order_id: order.id,
+          id,
+          kind,
+          latitude: fix.latitude,
+          longitude: fix.longitude,
+          accuracy_m: Math.min(fix.accuracy ?? 0, 100000),
+        },
+        at,
+      );
+      // Kept on the phone: the pull does not bring check-ins back.
+      await (await db()).put("checkins", {
+        id,
+        order_id: order.id,
+        kind,
+        at: at.toISOString(),
+        distance_m: distance,
+        radius_m: site?.geofence_radius_m ?? null,
+        accuracy_m: fix.accuracy,
+      });
+    } catch (failure) {
+      setError(failure.message);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return html`<div class="card" data-testid="checkin">
+    <strong>${t("checkin.title")}</strong>
+    ${checkins.map((entry) => {
+      const within = entry.distance_m !== null && entry.distance_m <= entry.radius_m + (entry.accuracy_m ?? 0);
+      return html`<p data-testid="checkin-entry">
+        ${t(`checkin.${entry.kind}`)} · ${formatTime(entry.at)} ·
+        ${entry.distance_m === null
+          ? t("checkin.no_site")
+          : html`${t("checkin.distance", { m: Math.round(entry.distance_m) })}
+              <span class=${within ? "ok" : "error"}>${t(within ? "checkin.inside" : "checkin.outside", { r: Math.round(entry.radius_m) })}</span>`}
+      </p>`;
+    })}
+    ${error ? html`<p class="error" role="alert">${t("checkin.failed", { message: error })}</p>` : null}
+    <div class="actions">
+      <button disabled=${busy} onClick=${() => record(inside ? "check_out" : "check_in")}>
+        ${t(inside ? "checkin.check_out" : "checkin.check_in")}
+      </button>
+    </div>
+  </div>`;
+}
