@@ -50,7 +50,9 @@ export function CheckIn({ order, site, checkins }) {
   return html`<div class="card" data-testid="checkin">
     <strong>${t("checkin.title")}</strong>
     ${checkins.map((entry) => {
-      const within = entry.distance_m !== null && entry.distance_m <= entry.radius_m + (entry.accuracy_m ?? 0);
+      // The fix's accuracy counts, up to the radius itself (geo/fence.py).
+      const allowance = Math.min(entry.accuracy_m ?? 0, entry.radius_m);
+      const within = entry.distance_m !== null && entry.distance_m <= entry.radius_m + allowance;
       return html`<p data-testid="checkin-entry">
         ${t(`checkin.${entry.kind}`)} · ${formatTime(entry.at)} ·
         ${entry.distance_m === null
