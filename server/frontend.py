@@ -26,9 +26,10 @@ from server.notifications.vapid import public_key
 APP_DIR = Path(__file__).resolve().parent.parent / "pwa" / "app"
 WORKER = "sw.js"
 # Not fetched with the shell but cached when first used: the barcode reader's
-# WebAssembly (1 MB, only for scanning), leaflet's images, source maps.
+# WebAssembly (1 MB, only for scanning), Leaflet (137 KB compressed, for the online
+# map screens of managers and admins), source maps.
 ON_DEMAND_SUFFIXES = (".wasm", ".map")
-ON_DEMAND_DIRS = ("vendor/leaflet/images/",)
+ON_DEMAND_DIRS = ("vendor/leaflet/",)
 # Public: no login needed, as for the files of the app that logs in.
 PUBLIC = {"public": True}
 # The browser asks again each time; the service worker, not the HTTP cache, keeps the

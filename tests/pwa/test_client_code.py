@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import subprocess
 from pathlib import Path
 
 from scripts.pwa_vendor import PWA
+from server.frontend import read_build
 
 APP = PWA / "app"
+SHELL_BUDGET = 300_000
 # t("area.key") with a literal key; keys made at run time (t(`status.${s}`)) are
 # covered by the tables' own parity check below.
 LITERAL_KEY = re.compile(r"""\bt\(\s*["']([a-z0-9_.]+)["']""")
@@ -57,3 +60,15 @@ def test_every_text_is_in_both_languages() -> None:
     used = {key for path in modules() for key in LITERAL_KEY.findall(path.read_text())}
     assert used, "the pattern finds the app's texts"
     assert sorted(used - english) == []
+
+
+def test_the_shell_stays_under_its_budget() -> None:
+    """What a phone downloads to start offline: under 300 KB compressed (issue 8)."""
+    build = read_build(APP)
+    sizes = {
+        name: len(gzip.compress((APP / ("index.html" if name == "/" else name[1:])).read_bytes()))
+        for name in build.files
+    }
+    assert "/vendor/preact-htm.js" in sizes
+    assert not any(name.startswith("/vendor/leaflet/") for name in sizes)
+    assert sum(sizes.values()) < SHELL_BUDGET, sorted(sizes.items(), key=lambda kv: -kv[1])[:5]
