@@ -26,6 +26,8 @@ const LISTS = [
   "parts",
 ];
 const DELETED = { site: "sites", asset: "assets", service_item: "service_items" };
+// Push answers naming one mutation the server cannot read (docs/sync.md, Push rule 5).
+const UNREADABLE = new Set(["invalid_args", "unknown_mutation"]);
 
 function newId() {
   return crypto.randomUUID();
@@ -118,6 +120,15 @@ async function pushOnce(user, client, resume = false) {
   try {
     answer = await api("/api/sync/push", { method: "POST", body });
   } catch (error) {
+    const culprit = UNREADABLE.has(error.code) && queued.find((m) => m.id === error.details?.id);
+    if (culprit) {
+      // A mutation this server cannot read (an app bug, or a server that does not know
+      // it yet) would hold the whole queue back forever: set it aside, visibly.
+      const { code, message, details } = error;
+      await remember(user, { outcome: "rejected", code, message, details }, culprit);
+      await forget(user, [culprit]);
+      return true;
+    }
     if (error.code !== "mutation_gap") throw error;
     const last = error.details?.last_mutation_id ?? 0;
     if (last < queued[0].id - 1) {
