@@ -97,7 +97,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
 
     return Litestar(
         route_handlers=[
-            *frontend_routes(),
+            *frontend_routes(settings),
             health,
             swagger_assets_router(),
             AuthController,

@@ -22,6 +22,7 @@ from msgspec import Meta
 
 from server.dependencies import SettingsDep
 from server.notifications.vapid import public_key
+from server.settings import Settings
 
 APP_DIR = Path(__file__).resolve().parent.parent / "pwa" / "app"
 WORKER = "sw.js"
@@ -111,17 +112,21 @@ def read_build(directory: Path) -> AppBuild:
     )
 
 
+def app_dir(settings: Settings) -> Path:
+    return Path(settings.pwa_dir) if settings.pwa_dir else APP_DIR
+
+
 @functools.cache
-def served_build() -> AppBuild:
-    return read_build(APP_DIR)
+def served_build(directory: Path) -> AppBuild:
+    return read_build(directory)
 
 
-def app_files_router() -> Any:
+def app_files_router(directory: Path) -> Any:
     # Routes of the API match first; every other path is a file of the app. The app
     # routes with the URL's fragment (/#/orders/...), so no path needs index.html.
     return create_static_files_router(
         path="/",
-        directories=[APP_DIR],
+        directories=[directory],
         html_mode=True,
         cache_control=REVALIDATE,
         include_in_schema=False,
@@ -137,8 +142,8 @@ def app_files_router() -> Any:
     cache_control=REVALIDATE,
     sync_to_thread=False,
 )
-def service_worker() -> Response[str]:
-    build = served_build()
+def service_worker(settings: SettingsDep) -> Response[str]:
+    build = served_build(app_dir(settings))
     header = msgspec.json.encode({"version": build.version, "files": build.files}).decode()
     return Response(
         f"self.FIELDOPS_BUILD = {header};\n{build.worker}",
@@ -170,7 +175,7 @@ def client_config(state: State, settings: SettingsDep) -> ClientConfig:
     version means the app's files changed), the map's tile server, the Web Push key
     and the largest photo side the app uploads. No login needed."""
     return ClientConfig(
-        version=served_build().version,
+        version=served_build(app_dir(settings)).version,
         map_tile_url=settings.map_tile_url,
         map_attribution=settings.map_attribution,
         vapid_public_key=public_key(state.vapid),
@@ -178,5 +183,5 @@ def client_config(state: State, settings: SettingsDep) -> ClientConfig:
     )
 
 
-def frontend_routes() -> list[Any]:
-    return [app_files_router(), service_worker, manifest, client_config]
+def frontend_routes(settings: Settings) -> list[Any]:
+    return [app_files_router(app_dir(settings)), service_worker, manifest, client_config]

@@ -98,6 +98,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # e.g. an intranet tile server, credited with this line.
     map_tile_url: TileUrl = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     map_attribution: str = "© OpenStreetMap contributors"
+    # The phone app's files; empty: the bundled pwa/app (with its vendor/ filled by
+    # scripts/lib/ensure-pwa). Another directory serves a customised build of the app.
+    pwa_dir: str = ""
 
     @property
     def blob_path(self) -> Path:

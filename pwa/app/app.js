@@ -199,14 +199,13 @@ function App({ registration }) {
 
 async function registerWorker() {
   if (!("serviceWorker" in navigator)) return null;
-  let reloading = false;
-  // The first worker claims the page too; only a replacement needs a reload.
-  const updating = Boolean(navigator.serviceWorker.controller);
+  // The first worker to claim the page changes nothing the page runs; a later one is
+  // a new version the user chose to take: start it.
+  let controller = navigator.serviceWorker.controller;
   navigator.serviceWorker.addEventListener("controllerchange", () => {
-    // The new version took over (the user chose to update): start it.
-    if (reloading || !updating) return;
-    reloading = true;
-    location.reload();
+    const replaced = controller;
+    controller = navigator.serviceWorker.controller;
+    if (replaced) location.reload();
   });
   navigator.serviceWorker.addEventListener("message", (event) => {
     if (event.data?.type === "synced") emit("data");

@@ -33,6 +33,7 @@ class LiveServer:
     url: str
     settings: Settings
     log: Path
+    process: Server
 
 
 def require_vendored_files() -> None:
@@ -61,9 +62,10 @@ async def fieldops(server: Server, *args: str) -> None:
 
 
 @asynccontextmanager
-async def serving(home: Path) -> AsyncIterator[LiveServer]:
+async def serving(home: Path, scale: int = DEMO_SCALE, **env: str) -> AsyncIterator[LiveServer]:
     """``fieldops serve`` on a free port of 127.0.0.1, its files and SQLite database in
-    ``home``, with the demo data loaded; stopped (SIGTERM) on leaving."""
+    ``home``, with ``scale`` demo orders loaded and ``env`` set; stopped (SIGTERM) on
+    leaving."""
     require_vendored_files()
     settings = Settings(
         database_url=f"sqlite:///{home / 'e2e.sqlite'}",
@@ -77,13 +79,19 @@ async def serving(home: Path) -> AsyncIterator[LiveServer]:
         FIELDOPS_BLOB_DIR=settings.blob_dir,
         # Push services the tests run listen on this machine.
         FIELDOPS_PUSH_ENDPOINTS=f"{settings.push_endpoints},http://127.0.0.1:*",
+        **env,
     )
     await fieldops(server, "migrate")
-    await fieldops(server, "demo", "--scale", str(DEMO_SCALE))
+    await fieldops(server, "demo", "--scale", str(scale))
     await server.start()
     assert server.process is not None
     try:
-        yield LiveServer(server.url, settings, server.log)
+        yield LiveServer(server.url, settings, server.log, server)
     finally:
-        server.process.terminate()
-        await asyncio.to_thread(server.process.wait, 10)
+        await stop(server)
+
+
+async def stop(server: Server) -> None:
+    assert server.process is not None
+    server.process.terminate()
+    await asyncio.to_thread(server.process.wait, 10)
