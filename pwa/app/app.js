@@ -226,23 +226,26 @@ function scheduleSync() {
     if (document.visibilityState === "visible") requestSync();
   });
   setInterval(() => navigator.onLine && sync(), SYNC_EVERY_MS);
-  listen(async (what) => {
-    if (what === "session" && !(await session())?.login_required) {
-      await loadMachine();
-      requestSync();
+  const ready = async () => {
+    const current = await session();
+    if (!current?.user || current.login_required) return;
+    await loadMachine();
+    requestSync();
+    if (FIELD.includes(current.user.role)) {
+      import("./lib/scanner.js").then(({ keepReaderOffline }) => keepReaderOffline());
     }
-  });
+  };
+  listen((what) => what === "session" && ready());
+  ready();
 }
 
 async function start() {
   document.documentElement.lang = currentLanguage();
   const registration = await registerWorker();
-  await loadMachine();
   scheduleSync();
   const root = document.getElementById("app");
   root.textContent = ""; // the boot placeholder
   render(html`<${App} registration=${registration} />`, root);
-  requestSync();
 }
 
 start();

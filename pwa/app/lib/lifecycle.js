@@ -2,6 +2,7 @@
 // table (GET /api/work-orders/lifecycle, kept for offline use): the same rules as
 // server/workorders/lifecycle.py, read from it rather than copied.
 import { api } from "./api.js";
+import { emit } from "./bus.js";
 import { kvGet, kvSet } from "./db.js";
 
 const FIELD_ROLES = new Set(["technician", "inspector"]);
@@ -14,6 +15,7 @@ export async function loadMachine() {
   } catch {
     machine = await kvGet("machine");
   }
+  emit("machine"); // screens drawn before it came show their actions now
   return machine;
 }
 

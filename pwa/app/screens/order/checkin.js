@@ -27,7 +27,8 @@ export function CheckIn({ order, site, checkins }) {
           kind,
           latitude: fix.latitude,
           longitude: fix.longitude,
-          accuracy_m: Math.min(fix.accuracy ?? 0, 100000),
+          // The server wants a positive accuracy; some fixes (emulators) report 0.
+          accuracy_m: Math.min(Math.max(fix.accuracy || 1, 1), 100000),
         },
         at,
       );
