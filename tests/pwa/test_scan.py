@@ -21,7 +21,7 @@ from playwright.async_api import Browser, BrowserContext, Page, Playwright, Rout
 from tests.pwa.browser import FAKE_CAMERA, PHONE, launch, phone, screenshot
 from tests.pwa.camera import label_image, write_y4m
 from tests.pwa.live import LiveServer
-from tests.pwa.session import headers, log_in, synced
+from tests.pwa.session import drained, headers, log_in, synced
 
 INSPECTOR = "inspector2"
 CHECKLIST = [
@@ -216,6 +216,7 @@ async def test_an_inspection_made_offline_reaches_the_server_once(
     assert await progress.get_attribute("data-done") == "1"
 
     await context.set_offline(False)
+    await drained(page)  # by itself, on reconnecting
     await synced(page)
     admin = await headers(api, "admin")
     results = (await api.get(f"/api/inspections?asset_id={asset['id']}", headers=admin)).json()
@@ -273,6 +274,7 @@ async def test_a_checkpoint_skipped_offline_is_skipped_on_the_server(
     await screenshot(page, "run")
 
     await context.set_offline(False)
+    await drained(page)  # by itself, on reconnecting
     await synced(page)
     admin = await headers(api, "admin")
     run = (await api.get(f"/api/round-runs/{walk.run_id}", headers=admin)).json()

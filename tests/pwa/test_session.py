@@ -7,7 +7,7 @@ import httpx
 from playwright.async_api import BrowserContext, Page
 
 from tests.pwa.live import PASSWORD
-from tests.pwa.session import headers, log_in, pending, synced
+from tests.pwa.session import drained, headers, log_in, pending, synced
 from tests.pwa.test_technician import an_order_for
 
 TECHNICIAN = "tech05"
@@ -43,6 +43,8 @@ async def test_work_waits_through_a_new_login(
     assert "Log in again" in await page.inner_text("body")
     await page.fill("#password", PASSWORD)
     await page.click("button[type=submit]")
+    await page.wait_for_selector("[data-testid=sync-status]")
+    await drained(page)
     await synced(page)
     assert await pending(page) == 0
 

@@ -12,7 +12,7 @@ import PIL.Image
 from playwright.async_api import BrowserContext, Page
 
 from tests.pwa.browser import screenshot
-from tests.pwa.session import headers, log_in, pending, synced
+from tests.pwa.session import drained, headers, log_in, pending, synced
 
 TECHNICIAN = "tech02"
 COMMENT = "Replaced the door closer arm; 地下室没有信号"
@@ -80,6 +80,7 @@ async def test_a_day_offline_reaches_the_server_exactly_once(
     await screenshot(page, "technician-order-offline")
 
     await context.set_offline(False)
+    await drained(page)  # by itself, on reconnecting
     await synced(page)
     await screenshot(page, "technician-order-synced")
 
