@@ -5,7 +5,12 @@ import { html, useEffect, useState } from "../lib/ui.js";
 const NAMES = { "zh-CN": "简体中文", en: "English" };
 // Screens of each role that have no tab of their own.
 const MORE = {
-  manager: [["/conflicts", "nav.conflicts"], ["/schedule", "nav.schedule"], ["/requests/new", "nav.new_request"]],
+  manager: [
+    ["/conflicts", "nav.conflicts"],
+    ["/schedule", "nav.schedule"],
+    ["/admin", "nav.admin"],
+    ["/requests/new", "nav.new_request"],
+  ],
   admin: [["/orders", "nav.orders"], ["/conflicts", "nav.conflicts"], ["/schedule", "nav.schedule"]],
   inspector: [],
   technician: [["/rounds", "nav.rounds"]],
