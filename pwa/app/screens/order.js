@@ -97,6 +97,9 @@ export default function Order({ params, user }) {
     ${site ? html`<p>${site.name}${site.address ? ` · ${site.address}` : ""}</p>` : null}
     ${order.location ? html`<p class="hint">${t("order.location", { lat: order.location.latitude.toFixed(5), lon: order.location.longitude.toFixed(5) })} ${order.location.address}</p>` : null}
     <${Description} order=${order} user=${user} />
+    ${order.kind === "project" && order.version > 0
+      ? html`<p><a href=${`#/projects/${order.parent_id ?? order.id}`}>${t("order.gantt")}</a></p>`
+      : null}
     ${mayFlag
       ? html`<div class="row">
           <button class="secondary" aria-pressed=${String(Boolean(order.starred))} onClick=${() => flag("starred")}>★ ${t("orders.starred")}</button>
