@@ -79,6 +79,7 @@ export default {
     "common.pending": "waiting to sync",
     "common.error": "Something went wrong: {message}",
     "common.required": "Required",
+    "common.needs_network": "No connection: this screen needs the network.",
   },
   "zh-CN": {
     "app.name": "FieldOps 工单",
@@ -159,5 +160,6 @@ export default {
     "common.pending": "待同步",
     "common.error": "出错了：{message}",
     "common.required": "必填",
+    "common.needs_network": "无网络：此页面需要联网。",
   },
 };
