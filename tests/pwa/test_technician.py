@@ -1,11 +1,13 @@
 """A technician's day offline: the app starts from its service worker with no network,
 and everything done meanwhile (check-in, status, comment, photo) reaches the server
-exactly once when the connection returns."""
+exactly once when the connection returns; an asset inspected by typing its label.s code
+too."""
 
 from __future__ import annotations
 
 import io
 from typing import Any
+from uuid import uuid4
 
 import httpx
 import PIL.Image
@@ -15,6 +17,7 @@ from tests.pwa.browser import screenshot
 from tests.pwa.session import drained, headers, log_in, pending, synced
 
 TECHNICIAN = "tech02"
+CHECK = {"key": "closes", "label": "Closes by itself", "kind": "pass_fail"}
 COMMENT = "Replaced the door closer arm; 地下室没有信号"
 
 
@@ -25,17 +28,37 @@ def photo(width: int = 2400, height: int = 1800) -> bytes:
 
 
 async def an_order_for(api: httpx.AsyncClient, technician: str) -> dict[str, Any]:
-    """A new order at a demo site, assigned to ``technician`` by the admin."""
+    """A new order at a demo site, about an asset of its own (with a one-item checklist),
+    assigned to ``technician`` by the admin."""
     admin = await headers(api, "admin")
     site = (await api.get("/api/sites", headers=admin)).json()["items"][0]
+    tag = f"E2T-{uuid4().hex[:5]}".upper()
+    checklist = {"asset_type": f"e2e-door-{tag}", "name": "Door check", "items": [CHECK]}
+    assert (await api.put("/api/checklists", json=checklist, headers=admin)).status_code == 200
+    asset = await api.post(
+        "/api/assets",
+        json={
+            "tag": tag,
+            "name": "Door closer",
+            "asset_type": checklist["asset_type"],
+            "site_id": site["id"],
+        },
+        headers=admin,
+    )
+    assert asset.status_code == 201, asset.text
     me = (await api.get("/api/users/me", headers=await headers(api, technician))).json()
     made = await api.post(
         "/api/work-orders",
-        json={"title": "Door closer broken", "site_id": site["id"], "assignee_id": me["id"]},
+        json={
+            "title": "Door closer broken",
+            "site_id": site["id"],
+            "asset_id": asset.json()["id"],
+            "assignee_id": me["id"],
+        },
         headers=admin,
     )
     assert made.status_code == 201, made.text
-    return dict(made.json())
+    return {**made.json(), "tag": tag}
 
 
 async def test_a_day_offline_reaches_the_server_exactly_once(
@@ -73,10 +96,18 @@ async def test_a_day_offline_reaches_the_server_exactly_once(
     await page.set_input_files(
         "#photo", files=[{"name": "meter.jpg", "mimeType": "image/jpeg", "buffer": photo()}]
     )
+    # The door itself, inspected by typing its label's code.
+    await page.click("nav.tabs a[href='#/scan']")
+    await page.fill("#code", order["tag"])
+    await page.click("[data-testid=manual-code] button[type=submit]")
+    await page.wait_for_selector(f"[data-testid=asset][data-asset='{order['asset_id']}']")
+    await page.click("[data-key=closes] [data-answer=true]")
+    await page.click("[data-testid=inspection-form] button[type=submit]")
+    await page.wait_for_selector("[data-testid=inspection-saved]")
     await page.wait_for_function(
-        "Number(document.querySelector('[data-testid=pending-count]').dataset.count) === 5"
+        "Number(document.querySelector('[data-testid=pending-count]').dataset.count) === 6"
     )
-    assert await pending(page) == 5
+    assert await pending(page) == 6
     await screenshot(page, "technician-order-offline")
 
     await context.set_offline(False)
@@ -104,6 +135,10 @@ async def test_a_day_offline_reaches_the_server_exactly_once(
     image = PIL.Image.open(io.BytesIO(blob.content))
     assert image.format == "JPEG"
     assert max(image.size) == 1600, "downscaled on the phone"
+
+    inspections = await api.get(f"/api/inspections?asset_id={order['asset_id']}", headers=auth)
+    [inspection] = inspections.json()["items"]
+    assert (inspection["code"], inspection["answers"]) == (order["tag"], {"closes": True})
 
     # Syncing again sends nothing twice.
     await page.click("text=Sync now")
