@@ -1,7 +1,7 @@
 """A technician's day offline: the app starts from its service worker with no network,
 and everything done meanwhile (check-in, status, comment, photo) reaches the server
-exactly once when the connection returns; an asset inspected by typing its label.s code
-too."""
+exactly once when the connection returns; so does an inspection of the asset, found by
+typing its label's code."""
 
 from __future__ import annotations
 
