@@ -84,8 +84,9 @@ self.addEventListener("notificationclick", (event) => {
     (async () => {
       const open = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
       if (open.length) {
-        await open[0].focus();
         open[0].postMessage({ type: "open", hash });
+        // Browsers may refuse focus without a user's gesture; the order opens anyway.
+        await open[0].focus().catch(() => null);
         return;
       }
       await self.clients.openWindow(`/${hash}`);
