@@ -1,15 +1,20 @@
-"""The outbox never stalls: a mutation the server cannot read is set aside and shown,
-and what was queued behind it still applies."""
+"""The outbox never stalls and never drops work: a mutation the server cannot read is
+set aside and shown, and what was queued behind it still applies; a server newer than
+the app keeps the queue waiting for the update."""
 
 from __future__ import annotations
 
 import httpx
-from playwright.async_api import Page
+from playwright.async_api import Page, Route
 
-from tests.pwa.session import headers, log_in, synced
+from tests.pwa.session import headers, log_in, pending, synced
 from tests.pwa.test_technician import an_order_for
 
 TECHNICIAN = "tech07"
+COMMENT = """async ([orderId]) => {
+  const { queue } = await import("/lib/sync.js");
+  await queue("add_comment", { order_id: orderId, id: crypto.randomUUID(), body: "kept for later" });
+}"""
 QUEUE = """async ([orderId]) => {
   const { queue } = await import("/lib/sync.js");
   await queue("rename_everything", { order_id: orderId });
@@ -33,3 +38,27 @@ async def test_an_unreadable_mutation_does_not_hold_the_queue(
     auth = await headers(api, TECHNICIAN)
     after = (await api.get(f"/api/work-orders/{order['id']}", headers=auth)).json()
     assert [e["note"] for e in after["timeline"] if e["kind"] == "comment"] == ["behind it"]
+
+
+async def test_an_outdated_app_keeps_its_outbox(api: httpx.AsyncClient, page: Page) -> None:
+    """A server that speaks a newer protocol answers client_outdated: the app says an
+    update is needed and keeps the queue for the new version to push."""
+    order = await an_order_for(api, TECHNICIAN)
+    await log_in(page, TECHNICIAN)
+
+    async def newer_server(route: Route) -> None:
+        body = {"code": "client_outdated", "message": "update the app", "details": None}
+        await route.fulfill(status=400, json=body)
+
+    await page.route("**/api/sync/push", newer_server)
+    await page.evaluate(COMMENT, [order["id"]])
+    await page.wait_for_selector("text=A new version is needed to sync")
+    assert await pending(page) == 1
+
+    await page.unroute("**/api/sync/push")
+    await synced(page)
+    assert await pending(page) == 0
+    await page.wait_for_selector("text=A new version is needed to sync", state="detached")
+    auth = await headers(api, TECHNICIAN)
+    after = (await api.get(f"/api/work-orders/{order['id']}", headers=auth)).json()
+    assert [e["note"] for e in after["timeline"] if e["kind"] == "comment"] == ["kept for later"]

@@ -245,7 +245,7 @@ async function syncNow() {
     }
     await upload();
     await pullAll(client);
-    await status({ running: false, last_success: new Date().toISOString(), error: null });
+    await status({ running: false, last_success: new Date().toISOString(), error: null, outdated: false });
     return { ok: true };
   } catch (error) {
     const outdated = error.code === "client_outdated";
