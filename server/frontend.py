@@ -43,6 +43,9 @@ MAX_PHOTO_PX = 1600
 class AppBuild(msgspec.Struct, frozen=True):
     version: str
     files: list[str]
+    # The files cached when first used, with a hash of each: a cached copy whose hash
+    # changed is dropped, or phones would keep an old library's WebAssembly forever.
+    on_demand: dict[str, str]
     worker: str
 
 
@@ -99,15 +102,21 @@ def read_build(directory: Path) -> AppBuild:
     files (index.html as "/") and the service worker's code."""
     digest = hashlib.sha256()
     files = []
+    on_demand = {}
     for path in sorted(p for p in directory.rglob("*") if p.is_file()):
         name = path.relative_to(directory).as_posix()
-        digest.update(name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
-        if name == WORKER or name.endswith(ON_DEMAND_SUFFIXES) or name.startswith(ON_DEMAND_DIRS):
+        content = hashlib.sha256(path.read_bytes()).digest()
+        digest.update(name.encode() + b"\0" + content)
+        if name == WORKER:
+            continue
+        if name.endswith(ON_DEMAND_SUFFIXES) or name.startswith(ON_DEMAND_DIRS):
+            on_demand[f"/{name}"] = content.hex()[:16]
             continue
         files.append("/" if name == "index.html" else f"/{name}")
     return AppBuild(
         version=digest.hexdigest()[:16],
         files=sorted(files),
+        on_demand=on_demand,
         worker=(directory / WORKER).read_text(encoding="utf-8"),
     )
 
@@ -144,7 +153,9 @@ def app_files_router(directory: Path) -> Any:
 )
 def service_worker(settings: SettingsDep) -> Response[str]:
     build = served_build(app_dir(settings))
-    header = msgspec.json.encode({"version": build.version, "files": build.files}).decode()
+    header = msgspec.json.encode(
+        {"version": build.version, "files": build.files, "on_demand": build.on_demand}
+    ).decode()
     return Response(
         f"self.FIELDOPS_BUILD = {header};\n{build.worker}",
         headers={"Service-Worker-Allowed": "/"},

@@ -10,6 +10,8 @@ import common from "./i18n/common.js";
 addTexts(common);
 
 const SYNC_EVERY_MS = 60_000;
+// Sync errors the indicator says in its own words (offline, log in again).
+const QUIET_ERRORS = new Set(["offline", "login_required", "invalid_refresh_token"]);
 
 // [pattern, screen module (screens/<name>.js), roles that see it or null for all]
 const STAFF = ["manager", "admin"];
@@ -98,7 +100,8 @@ function SyncBar({ user }) {
   if (!state || state.error) return null;
   const { status } = state;
   return html`<div class="syncbar" role="status" aria-live="polite" data-testid="sync-status"
-    data-last-success=${status.last_success ?? ""} data-running=${String(Boolean(status.running))}>
+    data-last-success=${status.last_success ?? ""} data-running=${String(Boolean(status.running))}
+    data-error=${status.error ?? ""}>
     <span class=${online ? "online" : "offline"}><span class="dot"></span>${t(online ? "sync.online" : "sync.offline")}</span>
     <span data-testid="pending-count" data-count=${state.queued}>
       ${state.queued ? t("sync.pending", { n: state.queued }) : t("sync.none_pending")}
@@ -107,6 +110,9 @@ function SyncBar({ user }) {
     ${state.problems ? html`<a class="warn" href="#/problems">${t("sync.problems", { n: state.problems })}</a>` : null}
     ${status.error === "login_required" || status.error === "invalid_refresh_token" ? html`<a class="warn" href="#/settings">${t("sync.login_required")}</a>` : null}
     ${status.outdated ? html`<span class="warn">${t("sync.outdated")}</span>` : null}
+    ${status.error && !QUIET_ERRORS.has(status.error) && !status.outdated
+      ? html`<span class="warn">${t("sync.failed", { code: status.error })}</span>`
+      : null}
     <button class="link" onClick=${() => sync()} disabled=${status.running || !online}>
       ${status.running ? t("sync.running") : t("sync.now")}
     </button>

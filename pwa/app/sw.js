@@ -5,9 +5,14 @@ import { sync } from "./lib/sync.js";
 
 const BUILD = self.FIELDOPS_BUILD;
 const SHELL = `shell-${BUILD.version}`;
-// Files fetched when first needed (the barcode reader's wasm, map marker images),
-// kept across versions only while their URL is unchanged.
+// Files fetched when first needed (the barcode reader's wasm, Leaflet), kept across
+// versions under their content's hash: a version that changes one drops the old copy.
 const LATER = "on-demand";
+
+function laterKey(pathname) {
+  const hash = BUILD.on_demand?.[pathname];
+  return hash ? `${pathname}?v=${hash}` : null;
+}
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(SHELL).then((cache) => cache.addAll(BUILD.files)));
@@ -18,6 +23,11 @@ self.addEventListener("activate", (event) => {
     (async () => {
       for (const name of await caches.keys()) {
         if (name !== SHELL && name !== LATER) await caches.delete(name);
+      }
+      const later = await caches.open(LATER);
+      for (const request of await later.keys()) {
+        const url = new URL(request.url);
+        if (laterKey(url.pathname) !== url.pathname + url.search) await later.delete(request);
       }
       await self.clients.claim();
     })(),
@@ -35,11 +45,13 @@ async function fromShell(request) {
   const key = request.mode === "navigate" ? "/" : url.pathname;
   const cached = await cache.match(key);
   if (cached) return cached;
+  const versioned = laterKey(url.pathname);
+  if (!versioned) return fetch(request);
   const later = await caches.open(LATER);
-  const kept = await later.match(url.pathname);
+  const kept = await later.match(versioned);
   if (kept) return kept;
   const response = await fetch(request);
-  if (response.ok && url.pathname.startsWith("/vendor/")) await later.put(url.pathname, response.clone());
+  if (response.ok) await later.put(versioned, response.clone());
   return response;
 }
 

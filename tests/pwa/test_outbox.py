@@ -17,8 +17,10 @@ COMMENT = """async ([orderId]) => {
 }"""
 QUEUE = """async ([orderId]) => {
   const { queue } = await import("/lib/sync.js");
+  const comment = (body) => ({ order_id: orderId, id: crypto.randomUUID(), body });
+  await queue("add_comment", comment("before it"));
   await queue("rename_everything", { order_id: orderId });
-  await queue("add_comment", { order_id: orderId, id: crypto.randomUUID(), body: "behind it" });
+  await queue("add_comment", comment("behind it"));
 }"""
 
 
@@ -37,7 +39,8 @@ async def test_an_unreadable_mutation_does_not_hold_the_queue(
 
     auth = await headers(api, TECHNICIAN)
     after = (await api.get(f"/api/work-orders/{order['id']}", headers=auth)).json()
-    assert [e["note"] for e in after["timeline"] if e["kind"] == "comment"] == ["behind it"]
+    notes = [e["note"] for e in after["timeline"] if e["kind"] == "comment"]
+    assert notes == ["before it", "behind it"]
 
 
 async def test_an_outdated_app_keeps_its_outbox(api: httpx.AsyncClient, page: Page) -> None:
@@ -62,3 +65,30 @@ async def test_an_outdated_app_keeps_its_outbox(api: httpx.AsyncClient, page: Pa
     auth = await headers(api, TECHNICIAN)
     after = (await api.get(f"/api/work-orders/{order['id']}", headers=auth)).json()
     assert [e["note"] for e in after["timeline"] if e["kind"] == "comment"] == ["kept for later"]
+
+
+async def test_work_stays_on_screen_between_its_push_and_the_next_pull(
+    api: httpx.AsyncClient, page: Page
+) -> None:
+    """Pushed but not pulled back yet (the pull failed): the comment is still shown, so
+    nobody types it again."""
+    order = await an_order_for(api, TECHNICIAN)
+    await log_in(page, TECHNICIAN)
+    await page.goto(f"/#/orders/{order['id']}")
+    await page.wait_for_selector("[data-testid=order-detail]")
+
+    async def pull_fails(route: Route) -> None:
+        await route.fulfill(status=503, body="busy")
+
+    await page.route("**/api/sync/pull", pull_fails)
+    await page.evaluate(COMMENT, [order["id"]])
+    await page.wait_for_selector("[data-testid=sync-status][data-error=http_503]")
+    assert await pending(page) == 0, "the push was answered"
+    timeline = page.locator("[data-testid=timeline]")
+    assert "kept for later" in await timeline.inner_text()
+
+    await page.unroute("**/api/sync/pull")
+    await synced(page)
+    shown = await timeline.inner_text()
+    assert shown.count("kept for later") == 1
+    assert "waiting to sync" not in shown

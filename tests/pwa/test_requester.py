@@ -68,6 +68,7 @@ async def test_a_requester_submits_urges_and_rates(
 
     await page.fill("#urge", "Still dripping")
     await page.click("text=Urge (催单)")
+    await page.wait_for_selector("text=Urged 1 times")  # queued, shown at once
     await synced(page)
     order = (await api.get(f"/api/work-orders/{order_id}", headers=auth)).json()
     assert order["urge_count"] == 1

@@ -159,6 +159,11 @@ def test_the_version_follows_every_file(tmp_path: Path) -> None:
     )
     first = read_build(tmp_path)
     assert first.files == ["/", "/app.js", "/i18n/zh-CN.json"]
+    assert sorted(first.on_demand) == [
+        "/vendor/leaflet/images/marker-icon.png",
+        "/vendor/leaflet/leaflet-src.esm.js.map",
+        "/vendor/zxing_reader.wasm",
+    ]
     assert first.worker == "self.addEventListener('install', () => {})"
     assert read_build(tmp_path) == first
 
@@ -168,8 +173,15 @@ def test_the_version_follows_every_file(tmp_path: Path) -> None:
         {"vendor/zxing_reader.wasm": "\0asm2"},
         {"sw.js": "self.skipWaiting()"},
     ):
+        before = read_build(tmp_path)
         write(tmp_path, change)
-        versions.add(read_build(tmp_path).version)
+        after = read_build(tmp_path)
+        versions.add(after.version)
+        # An on-demand file's own hash changes with it, and only then.
+        wasm = "/vendor/zxing_reader.wasm"
+        assert (after.on_demand[wasm] != before.on_demand[wasm]) == (
+            "vendor/zxing_reader.wasm" in change
+        )
     assert len(versions) == 4
     # The same bytes under another name are another build.
     (tmp_path / "app.js").rename(tmp_path / "main.js")

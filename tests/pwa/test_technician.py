@@ -145,3 +145,35 @@ async def test_a_day_offline_reaches_the_server_exactly_once(
     await synced(page)
     again = (await api.get(f"/api/work-orders/{order['id']}", headers=auth)).json()
     assert len(again["timeline"]) == len(after["timeline"])
+
+
+async def test_the_customer_signs_on_the_phone(api: httpx.AsyncClient, page: Page) -> None:
+    order = await an_order_for(api, "tech11")
+    await log_in(page, "tech11")
+    await page.goto(f"/#/orders/{order['id']}")
+    await page.click("text=Customer signature")
+    pad = page.locator("[data-testid=signature-pad]")
+    await pad.wait_for()
+    await page.wait_for_function("document.querySelector('[data-testid=signature-pad]').width > 0")
+    box = await pad.bounding_box()
+    assert box is not None
+    await page.mouse.move(box["x"] + 20, box["y"] + 90)
+    await page.mouse.down()
+    for step in range(1, 12):
+        await page.mouse.move(box["x"] + 20 + step * 25, box["y"] + 90 + (-1) ** step * 30)
+    await page.mouse.up()
+    await page.click("[data-testid=signature-pad] ~ .actions >> text=Save")
+    await pad.wait_for(state="detached")  # kept and queued
+    await synced(page)
+
+    auth = await headers(api, "tech11")
+    files = (await api.get(f"/api/work-orders/{order['id']}/attachments", headers=auth)).json()
+    [signature] = files["items"]
+    assert (signature["kind"], signature["present"]) == ("signature", True)
+    image = PIL.Image.open(
+        io.BytesIO((await api.get(f"/api/blobs/{signature['sha256']}", headers=auth)).content)
+    )
+    assert image.format == "PNG"
+    inked = image.convert("L").point(lambda value: 255 if value < 128 else 0).getbbox()
+    assert inked is not None, "the strokes are in the picture"
+    assert inked[2] - inked[0] > 150

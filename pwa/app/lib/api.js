@@ -56,28 +56,35 @@ async function failure(response) {
   );
 }
 
-let renewing = null;
-
-async function renew(current) {
-  // One renewal at a time: a refresh token is good for one use.
-  renewing ??= (async () => {
-    const response = await send("/api/auth/refresh", {
-      method: "POST",
-      body: { refresh_token: current.refresh_token },
-    });
-    if (!response.ok) {
-      const error = await failure(response);
-      if (error.status === 401) await saveSession({ ...current, login_required: true });
-      throw error;
-    }
-    const tokens = await response.json();
-    const renewed = { ...current, ...tokens, login_required: false };
-    await saveSession(renewed);
-    return renewed;
-  })().finally(() => {
-    renewing = null;
+// A refresh token is good for one use, and the page, other tabs and the service worker
+// may all find the access token expired at once: renewals take turns under a Web Lock,
+// and one that finds the session already renewed by another uses that.
+async function renewOnce(failedToken) {
+  const current = await session();
+  if (!current || current.access_token !== failedToken) return current;
+  const response = await send("/api/auth/refresh", {
+    method: "POST",
+    body: { refresh_token: current.refresh_token },
   });
-  return renewing;
+  if (!response.ok) {
+    const error = await failure(response);
+    const now = await session();
+    // Only this refresh token's failure ends the session; a newer one may be fine.
+    if (error.status === 401 && now?.refresh_token === current.refresh_token) {
+      await saveSession({ ...now, login_required: true });
+    }
+    throw error;
+  }
+  const renewed = { ...current, ...(await response.json()), login_required: false };
+  await saveSession(renewed);
+  return renewed;
+}
+
+function renew(failedToken) {
+  if (typeof navigator !== "undefined" && navigator.locks) {
+    return navigator.locks.request("fieldops-auth", () => renewOnce(failedToken));
+  }
+  return renewOnce(failedToken);
 }
 
 // The raw response of an authenticated call (for files); throws ApiError.
@@ -90,7 +97,8 @@ export async function call(path, options = {}) {
   if (response.status === 401) {
     const error = await failure(response);
     if (!SESSION_ENDED.has(error.code)) throw error;
-    current = await renew(current);
+    current = await renew(current.access_token);
+    if (!current || current.login_required) throw error;
     response = await send(path, { ...options, token: current.access_token });
   }
   if (!response.ok) throw await failure(response);

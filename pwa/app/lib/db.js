@@ -4,10 +4,10 @@
 import { openDB } from "../vendor/idb/index.js";
 
 const NAME = "fieldops";
-const VERSION = 1;
 
 // Server data, replaced wholesale when a pull says resync_required or another user
-// logs in. The outbox, pending files and problems are never cleared by either.
+// logs in. The outbox, files, problems and the phone's own check-in log are never
+// cleared by either.
 export const DATA_STORES = {
   orders: "id",
   events: "id",
@@ -23,30 +23,40 @@ export const DATA_STORES = {
   inspection_results: "id",
   parts: "id",
   stock: "id",
-  checkins: "id",
 };
+
+// One step per version, each run once in order on an existing database: a store that
+// exists already must not be created again, or the upgrade aborts and the outbox with
+// it becomes unreachable.
+const STEPS = [
+  (database) => {
+    for (const [store, keyPath] of Object.entries(DATA_STORES)) {
+      const created = database.createObjectStore(store, { keyPath });
+      if (store === "events" || store === "attachments") created.createIndex("order_id", "order_id");
+    }
+    database.createObjectStore("kv");
+    // Keyed by [user_id, mutation id]: each user's queue pushes in id order.
+    database.createObjectStore("outbox", { keyPath: ["user_id", "id"] });
+    // Each user's own files: the server shares a file only as its uploader's.
+    database.createObjectStore("files", { keyPath: ["user_id", "sha256"] }).createIndex("sha256", "sha256");
+    database.createObjectStore("problems", { keyPath: "key" });
+    database.createObjectStore("checkins", { keyPath: "id" }).createIndex("order_id", "order_id");
+  },
+];
+const VERSION = STEPS.length;
 
 let opening = null;
 
 export function db() {
   opening ??= openDB(NAME, VERSION, {
-    upgrade(database) {
-      for (const [store, keyPath] of Object.entries(DATA_STORES)) {
-        const created = database.createObjectStore(store, { keyPath });
-        if (store === "events" || store === "attachments" || store === "checkins") {
-          created.createIndex("order_id", "order_id");
-        }
-      }
-      database.createObjectStore("kv");
-      // Keyed by [user_id, mutation id]: each user's queue pushes in id order.
-      database.createObjectStore("outbox", { keyPath: ["user_id", "id"] });
-      database.createObjectStore("files", { keyPath: "sha256" });
-      database.createObjectStore("problems", { keyPath: "key" });
+    upgrade(database, oldVersion) {
+      for (const step of STEPS.slice(oldVersion)) step(database);
     },
     blocking() {
-      // A newer version of the app wants to upgrade the database: let it.
+      // A newer version of the app is upgrading the database: this older one must not
+      // keep using it. A page starts again as the new version; a worker is replaced.
       opening?.then((database) => database.close());
-      opening = null;
+      if (typeof location !== "undefined" && typeof document !== "undefined") location.reload();
     },
   });
   return opening;

@@ -7,7 +7,7 @@ import { all, get } from "./db.js";
 import { isOpen } from "./lifecycle.js";
 import { localOrders } from "./orders.js";
 import { tagOf } from "./scanner.js";
-import { pending } from "./sync.js";
+import { outbox } from "./sync.js";
 
 const OPEN_RUN = new Set(["scheduled", "in_progress"]);
 const HISTORY = 10;
@@ -83,13 +83,14 @@ export function overlayRun(run, mutations, idOfTag) {
   };
 }
 
-async function outbox() {
+// The user's mutations not yet pulled back, answered or not.
+async function myMutations() {
   const { user } = await session();
-  return pending(user.id);
+  return outbox(user.id);
 }
 
 export async function localRuns() {
-  const [queued, runs, assets] = await Promise.all([outbox(), all("round_runs"), all("assets")]);
+  const [queued, runs, assets] = await Promise.all([myMutations(), all("round_runs"), all("assets")]);
   const idOfTag = assetIdsByTag(assets);
   return runs.map((run) => overlayRun(run, queued, idOfTag));
 }
@@ -106,7 +107,7 @@ export function todaysRuns(runs, now = new Date()) {
 // One run with the asset and site of each checkpoint, in route order.
 export async function localRun(runId) {
   const [queued, stored, assets, sites] = await Promise.all([
-    outbox(),
+    myMutations(),
     get("round_runs", runId),
     all("assets"),
     all("sites"),
@@ -166,7 +167,7 @@ export async function assetView(assetId) {
   const asset = await get("assets", assetId);
   if (!asset) return null;
   const [queued, site, checklists, results, orders, runs] = await Promise.all([
-    outbox(),
+    myMutations(),
     get("sites", asset.site_id),
     all("checklists"),
     all("inspection_results"),

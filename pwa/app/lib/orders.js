@@ -4,11 +4,11 @@ import { session } from "./api.js";
 import { all, byOrder, get } from "./db.js";
 import { isOpen } from "./lifecycle.js";
 import { overlayOrder, pendingEvents, pendingOrders } from "./overlay.js";
-import { pending } from "./sync.js";
+import { outbox } from "./sync.js";
 
 export async function localOrders() {
   const { user } = await session();
-  const queued = await pending(user.id);
+  const queued = await outbox(user.id);
   const orders = (await all("orders")).map((order) => overlayOrder(order, queued));
   const known = new Set(orders.map((order) => order.id));
   const created = pendingOrders(queued, user).filter((order) => !known.has(order.id));
@@ -17,7 +17,7 @@ export async function localOrders() {
 
 export async function localOrder(orderId) {
   const { user } = await session();
-  const queued = await pending(user.id);
+  const queued = await outbox(user.id);
   const stored = await get("orders", orderId);
   const order = stored
     ? overlayOrder(stored, queued)

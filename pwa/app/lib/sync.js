@@ -73,15 +73,23 @@ export async function queue(name, args, deviceTime = new Date()) {
   return id;
 }
 
-export async function pending(userId) {
+// Every mutation of the user still in the outbox, answered ones included: the screens
+// show those until the pull that follows brings their effect (see applyPage).
+export async function outbox(userId) {
   if (!userId) return [];
   const range = IDBKeyRange.bound([userId, 0], [userId, Infinity]);
   return (await db()).getAll("outbox", range);
 }
 
-// Files (photos, signatures) are kept until the server has them.
+// The mutations still to push, in id order.
+export async function pending(userId) {
+  return (await outbox(userId)).filter((mutation) => !mutation.answered);
+}
+
+// Files (photos, signatures) are kept, as their taker's, until the server has them.
 export async function keepFile(sha256, blob, orderId) {
-  await (await db()).put("files", { sha256, blob, order_id: orderId });
+  const user = await currentUser();
+  await (await db()).put("files", { user_id: user.id, sha256, blob, order_id: orderId });
 }
 
 async function status(patch) {
@@ -107,8 +115,22 @@ async function remember(user, result, mutation) {
   });
 }
 
-async function pushOnce(user, client, resume = false) {
-  const queued = (await pending(user.id)).slice(0, BATCH);
+// The first mutations to push: at most `limit`, with consecutive ids (the server takes
+// nothing else). After a hole (a mutation set aside) the server answers mutation_gap
+// and the push resumes from the one after it.
+function batchOf(queued, limit) {
+  const batch = [];
+  for (const mutation of queued) {
+    if (batch.length === limit) break;
+    if (batch.length && mutation.id !== batch[batch.length - 1].id + 1) break;
+    batch.push(mutation);
+  }
+  return batch;
+}
+
+// Push one batch; true when more may follow at once.
+async function pushOnce(user, client, { resume = false, limit = BATCH } = {}) {
+  const queued = batchOf(await pending(user.id), limit);
   if (!queued.length) return false;
   const body = {
     protocol: PROTOCOL,
@@ -120,56 +142,78 @@ async function pushOnce(user, client, resume = false) {
   try {
     answer = await api("/api/sync/push", { method: "POST", body });
   } catch (error) {
-    const culprit = UNREADABLE.has(error.code) && queued.find((m) => m.id === error.details?.id);
-    if (culprit) {
-      // A mutation this server cannot read (an app bug, or a server that does not know
-      // it yet) would hold the whole queue back forever: set it aside, visibly.
-      const { code, message, details } = error;
-      await remember(user, { outcome: "rejected", code, message, details }, culprit);
-      await forget(user, [culprit]);
-      return true;
-    }
-    if (error.code !== "mutation_gap") throw error;
-    const last = error.details?.last_mutation_id ?? 0;
-    if (last < queued[0].id - 1) {
-      // The server was restored from before it answered some of ours: they cannot be
-      // sent again (they left the outbox when answered), so it continues from ours.
-      if (resume) throw error;
-      return pushOnce(user, client, true);
-    }
-    await forget(user, queued.filter((mutation) => mutation.id <= last));
-    return true;
+    return pushRefused(user, client, queued, error, { resume, limit });
   }
+  if (!answer.results.length) throw new ApiError(502, "no_results", "the server answered no mutation");
   const byId = new Map(queued.map((mutation) => [mutation.id, mutation]));
   for (const result of answer.results) {
     if (result.outcome !== "applied") await remember(user, result, byId.get(result.id));
   }
-  await forget(
+  await markAnswered(
     user,
     answer.results.map((result) => byId.get(result.id)),
   );
-  return queued.length === BATCH;
+  return true;
 }
 
-async function forget(user, mutations) {
+async function pushRefused(user, client, queued, error, { resume, limit }) {
+  const culprit = UNREADABLE.has(error.code) && queued.find((m) => m.id === error.details?.id);
+  const tooLarge = error.status === 413;
+  if (culprit || (tooLarge && queued.length === 1)) {
+    // A mutation this server cannot read (an app bug, a server that does not know it
+    // yet) or take (too large) would hold the whole queue back forever: set it aside,
+    // visibly. It never applied, so it leaves the outbox.
+    const { code, message, details } = error;
+    const setAside = culprit || queued[0];
+    await remember(user, { outcome: "rejected", code, message, details }, setAside);
+    await drop(user, [setAside]);
+    return true;
+  }
+  if (tooLarge) return pushOnce(user, client, { resume, limit: Math.ceil(queued.length / 2) });
+  if (error.code !== "mutation_gap") throw error;
+  const last = error.details?.last_mutation_id ?? 0;
+  if (last < queued[0].id - 1) {
+    // Mutations before ours are not coming: set aside by us, or answered before the
+    // server was restored from a backup. The server continues from ours.
+    if (resume) throw error;
+    return pushOnce(user, client, { resume: true, limit });
+  }
+  const known = queued.filter((mutation) => mutation.id <= last);
+  if (!known.length) throw error;
+  await markAnswered(user, known);
+  return true;
+}
+
+async function markAnswered(user, mutations) {
   const tx = (await db()).transaction("outbox", "readwrite");
   await Promise.all([
-    ...mutations.filter(Boolean).map((m) => tx.store.delete([user.id, m.id])),
+    ...mutations.filter(Boolean).map((m) => tx.store.put({ ...m, user_id: user.id, answered: true })),
     tx.done,
   ]);
   emit("outbox");
 }
 
-async function upload() {
+async function drop(user, mutations) {
+  const tx = (await db()).transaction("outbox", "readwrite");
+  await Promise.all([...mutations.map((m) => tx.store.delete([user.id, m.id])), tx.done]);
+  emit("outbox");
+}
+
+// Answers that end trying: the file itself is refused (server/sync/blobs.py). Anything
+// else (a 5xx, a proxy) may pass later, so the file stays for the next sync.
+const FILE_REFUSED = new Set(["unsupported_type", "hash_mismatch", "blob_too_large", "invalid_sha256"]);
+
+async function upload(user) {
   const database = await db();
-  for (const file of await database.getAll("files")) {
+  const range = IDBKeyRange.bound([user.id, ""], [user.id, "\uffff"]);
+  for (const file of await database.getAll("files", range)) {
     try {
       await api(`/api/blobs/${file.sha256}`, { method: "PUT", body: file.blob });
     } catch (error) {
-      if (error.status === 0 || error.status === 401) throw error;
-      // Another refusal will not change on retry (not an image, too large): say so.
+      if (!FILE_REFUSED.has(error.code)) throw error;
       await database.put("problems", {
         key: `file:${file.sha256}`,
+        user_id: user.id,
         outcome: "rejected",
         code: error.code,
         message: error.message,
@@ -177,7 +221,7 @@ async function upload() {
         at: new Date().toISOString(),
       });
     }
-    await database.delete("files", file.sha256);
+    await database.delete("files", [user.id, file.sha256]);
     emit("files");
   }
 }
@@ -186,9 +230,11 @@ function stockRows(stock) {
   return stock.map((line) => ({ ...line, id: `${line.store_id}:${line.part_id}` }));
 }
 
-async function applyPage(page) {
+// Write a pulled page, its cursor, and the end of the answered mutations whose effect
+// it brings, in one transaction: a crash leaves either all of it or none.
+async function applyPage(page, user) {
   const database = await db();
-  const stores = [...Object.keys(DATA_STORES), "kv"];
+  const stores = [...Object.keys(DATA_STORES), "kv", "outbox"];
   const tx = database.transaction(stores, "readwrite");
   const put = (store, rows) => rows.map((row) => tx.objectStore(store).put(row));
   const work = [];
@@ -201,6 +247,15 @@ async function applyPage(page) {
   }
   // The cursor moves in the same transaction as the rows it stands for.
   work.push(tx.objectStore("kv").put(page.cursor, "cursor"));
+  const mine = IDBKeyRange.bound([user.id, 0], [user.id, Infinity]);
+  work.push(
+    tx
+      .objectStore("outbox")
+      .getAll(mine)
+      .then((rows) =>
+        Promise.all(rows.filter((row) => row.answered).map((row) => tx.objectStore("outbox").delete([user.id, row.id]))),
+      ),
+  );
   await Promise.all([...work, tx.done]);
 }
 
@@ -212,7 +267,7 @@ async function dropOrder(tx, orderId) {
   }
 }
 
-async function pullAll(client) {
+async function pullAll(user, client) {
   for (;;) {
     const cursor = await kvGet("cursor");
     const body = { protocol: PROTOCOL, client_id: client, limit: PULL_LIMIT };
@@ -227,7 +282,7 @@ async function pullAll(client) {
       await kvSet("cursor", null);
       continue;
     }
-    await applyPage(page);
+    await applyPage(page, user);
     emit("data");
     if (!page.more) return;
   }
@@ -243,8 +298,8 @@ async function syncNow() {
     while (await pushOnce(user, client)) {
       // A full batch: more may be queued.
     }
-    await upload();
-    await pullAll(client);
+    await upload(user);
+    await pullAll(user, client);
     await status({ running: false, last_success: new Date().toISOString(), error: null, outdated: false });
     return { ok: true };
   } catch (error) {
@@ -266,11 +321,21 @@ export async function sync() {
   return syncNow();
 }
 
-// Ask for a sync soon: at once when online, else through Background Sync when the
-// browser has it (the service worker then syncs when the connection returns).
+// Ask for a sync soon: when online, as soon as no other sync runs (one running now may
+// have read the outbox before the change that asks), else through Background Sync when
+// the browser has it (the service worker then syncs when the connection returns).
+let asked = null;
+
 export function requestSync() {
   if (typeof self !== "undefined" && self.navigator?.onLine !== false) {
-    queueMicrotask(() => sync());
+    if (typeof navigator !== "undefined" && navigator.locks) {
+      asked ??= navigator.locks.request("fieldops-sync", () => {
+        asked = null;
+        return syncNow();
+      });
+    } else {
+      queueMicrotask(() => sync());
+    }
   }
   if (typeof navigator !== "undefined" && navigator.serviceWorker?.ready) {
     navigator.serviceWorker.ready

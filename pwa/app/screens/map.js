@@ -34,10 +34,15 @@ function byId(collection) {
   return new Map(collection.features.map((feature) => [feature.id, feature]));
 }
 
+// Marker text as a node, never as markup: names come from users.
+function text(value) {
+  return Object.assign(document.createElement("span"), { textContent: value });
+}
+
 function orderIcon(L, { properties: spot }) {
   return L.divIcon({
     className: `spot order ${spot.sla}`,
-    html: SLA_GLYPH[spot.sla] ?? "·",
+    html: text(SLA_GLYPH[spot.sla] ?? "·"),
     iconSize: [26, 26],
   });
 }
@@ -45,7 +50,7 @@ function orderIcon(L, { properties: spot }) {
 function workerIcon(L, { properties: spot }) {
   return L.divIcon({
     className: `spot worker ${spot.state}`,
-    html: [...spot.name][0] ?? "?",
+    html: text([...spot.name][0] ?? "?"),
     iconSize: [30, 30],
   });
 }

@@ -107,7 +107,7 @@ export default function Order({ params, user }) {
         </div>`
       : null}
     ${order.version > 0 ? html`<${Actions} order=${order} user=${user} />` : null}
-    ${working && order.version > 0 ? html`<${CheckIn} order=${order} site=${site} checkins=${checkins} />` : null}
+    ${working && order.version > 0 ? html`<${CheckIn} order=${order} site=${site} checkins=${checkins} events=${events} user=${user} />` : null}
     ${user.role === "requester" && order.version > 0 ? html`<${Requester} order=${order} />` : null}
     <h2>${t("attachment.title")}</h2>
     <div class="photos">${attachments.map((attachment) => html`<${Photo} attachment=${attachment} key=${attachment.id} />`)}

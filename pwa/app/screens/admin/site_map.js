@@ -57,7 +57,8 @@ export function SiteMap({ latitude, longitude, radius, pick, around, others = []
     current.others.clearLayers();
     for (const site of others) {
       current.L.circleMarker([site.latitude, site.longitude], { radius: 4, weight: 1, color: "#4f5b6b", fillOpacity: 0.5 })
-        .bindTooltip(site.name)
+        // An element, not a string: Leaflet writes string content as HTML.
+        .bindTooltip(Object.assign(document.createElement("span"), { textContent: site.name }))
         .addTo(current.others);
     }
   }, [ready, others]);

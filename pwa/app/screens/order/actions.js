@@ -29,7 +29,7 @@ export function Actions({ order, user }) {
           <div>
             <h2 id="reason-title">${t(`action.${asking}`)}</h2>
             <label for="reason">${t("order.reason")}</label>
-            <textarea id="reason" value=${reason} onInput=${(e) => setReason(e.target.value)}></textarea>
+            <textarea id="reason" maxlength="2000" value=${reason} onInput=${(e) => setReason(e.target.value)}></textarea>
             <div class="actions">
               <button class="secondary" onClick=${() => setAsking(null)}>${t("common.cancel")}</button>
               <button disabled=${!reason.trim()} onClick=${() => take(asking, reason.trim())}>${t("common.save")}</button>

@@ -6,11 +6,24 @@ import { distanceM, position } from "../../lib/position.js";
 import { newId, queue } from "../../lib/sync.js";
 import { html, useState } from "../../lib/ui.js";
 
-export function CheckIn({ order, site, checkins }) {
+// Whether the user is checked in now: their latest check-in or check-out, from this
+// phone's log or from the order's history (made on another phone, or before this
+// phone's data was renewed).
+function checkedIn(checkins, events, user) {
+  const steps = [
+    ...checkins.map((entry) => ({ kind: entry.kind, at: entry.at })),
+    ...events
+      .filter((event) => event.actor_id === user.id && ["check_in", "check_out"].includes(event.kind))
+      .map((event) => ({ kind: event.kind, at: event.device_time || event.at })),
+  ].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  return steps.at(-1)?.kind === "check_in";
+}
+
+export function CheckIn({ order, site, checkins: everyone, events, user }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
-  const last = checkins[checkins.length - 1];
-  const inside = last && last.kind === "check_in";
+  const checkins = everyone.filter((entry) => entry.user_id === user.id); // a shared phone
+  const inside = checkedIn(checkins, events, user);
   async function record(kind) {
     setBusy(true);
     setError(null);
@@ -35,6 +48,7 @@ export function CheckIn({ order, site, checkins }) {
       // Kept on the phone: the pull does not bring check-ins back.
       await (await db()).put("checkins", {
         id,
+        user_id: user.id,
         order_id: order.id,
         kind,
         at: at.toISOString(),

@@ -11,7 +11,7 @@ export function Photo({ attachment }) {
   const [url, setUrl] = useState(null);
   useEffect(() => {
     let made = null;
-    const local = db().then((database) => database.get("files", attachment.sha256));
+    const local = db().then((database) => database.getFromIndex("files", "sha256", attachment.sha256));
     local
       .then((file) => file?.blob ?? (attachment.present ? call(`/api/blobs/${attachment.sha256}`).then((r) => r.blob()) : null))
       .then((blob) => {
@@ -60,7 +60,7 @@ export function Signature({ order }) {
   useEffect(() => {
     if (!open) return undefined;
     let cancelled = false;
-    import("../vendor/signature_pad.js").then(({ default: SignaturePad }) => {
+    import("../../vendor/signature_pad.js").then(({ default: SignaturePad }) => {
       if (cancelled) return;
       const element = canvas.current;
       const ratio = Math.max(window.devicePixelRatio || 1, 1);
@@ -85,8 +85,8 @@ export function Signature({ order }) {
     return html`<div class="actions"><button class="secondary" onClick=${() => setOpen(true)}>${t("signature.add")}</button></div>`;
   }
   return html`<div class="card">
-    <label>${t("signature.title")}</label>
-    <canvas ref=${canvas} class="signature" aria-label=${t("signature.title")}></canvas>
+    <p id="signature-title"><strong>${t("signature.title")}</strong></p>
+    <canvas ref=${canvas} class="signature" role="img" aria-labelledby="signature-title" data-testid="signature-pad"></canvas>
     <div class="actions">
       <button class="secondary" onClick=${() => pad.current?.clear()}>${t("signature.clear")}</button>
       <button onClick=${save}>${t("common.save")}</button>

@@ -12,7 +12,7 @@ export function Requester({ order }) {
   return html`<div class="card" data-testid="requester-actions">
     ${isOpen(order.status)
       ? html`<label for="urge">${t("urge.note")}</label>
-          <input id="urge" value=${note} onInput=${(e) => setNote(e.target.value)} />
+          <input id="urge" maxlength="2000" value=${note} onInput=${(e) => setNote(e.target.value)} />
           <div class="actions"><button onClick=${() => queue("urge_order", { order_id: order.id, note }).then(() => setNote(""))}>
             ${t("urge.button")}</button></div>
           ${order.urge_count ? html`<p class="hint">${t("urge.count", { n: order.urge_count })}</p>` : null}`
@@ -27,7 +27,7 @@ export function Requester({ order }) {
             )}
           </div>
           <label for="rating-comment">${t("rating.comment")}</label>
-          <textarea id="rating-comment" value=${comment} onInput=${(e) => setComment(e.target.value)}></textarea>
+          <textarea id="rating-comment" maxlength="2000" value=${comment} onInput=${(e) => setComment(e.target.value)}></textarea>
           <div class="actions"><button disabled=${!score} onClick=${() => queue("rate_order", { order_id: order.id, score, comment })}>
             ${t("rating.send")}</button></div>
         </fieldset>`
