@@ -15,11 +15,16 @@ from server.sql import Sql
 from server.workorders.scope import in_scope
 from server.workorders.tables import WorkOrder
 
-# A return is credited at the cost of the use it gives back (stored on its line).
+# The ledger lines (``stock_movement m``) that cost their order something, and what
+# each adds in cents: a return is credited at the cost of the use it gives back
+# (stored on its line). The reports add them up the same way (server/reports/).
+PARTS_LINES_SQL = "m.kind IN ('use', 'return')"
+PARTS_CENTS_SQL = (
+    "CASE WHEN m.kind = 'use' THEN m.quantity ELSE -m.quantity END * m.unit_cost_cents"
+)
 SUMMARY_SQL = (
-    "SELECT (SELECT coalesce(sum(CASE WHEN m.kind = 'use' THEN m.quantity ELSE -m.quantity END "
-    '* m.unit_cost_cents), 0) FROM stock_movement m WHERE m."order" = w.id '
-    "AND m.kind IN ('use', 'return')) AS parts, "
+    f"SELECT (SELECT coalesce(sum({PARTS_CENTS_SQL}), 0) FROM stock_movement m "
+    f'WHERE m."order" = w.id AND {PARTS_LINES_SQL}) AS parts, '
     '(SELECT coalesce(sum(l.cost_cents), 0) FROM labour_entry l WHERE l."order" = w.id) '
     "AS labour, "
     '(SELECT coalesce(sum(l.minutes), 0) FROM labour_entry l WHERE l."order" = w.id) '

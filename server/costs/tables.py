@@ -142,5 +142,6 @@ class Expense(Table):
     # The SHA-256 of the receipt's file (PUT /api/blobs/{sha256}, before or after).
     receipt_sha256 = Varchar(length=64, null=True, default=None, index=True)
     created_by = ForeignKey(User, null=False, on_delete=OnDelete.restrict)
-    created_at = Timestamptz()
+    # The reports read a period's expenses by this index (server/reports/dimensions.py).
+    created_at = Timestamptz(index=True)
     device_time = Timestamptz(null=True, default=None)

@@ -5,7 +5,8 @@ A report row's nested figures become columns named by their path
 order mark, which spreadsheet programs need to read Chinese text. A text that a
 spreadsheet would run as a formula (starting with = + - @, a tab or a carriage
 return) is written with a leading apostrophe in CSV, and as a plain string cell in
-XLSX. XLSX times are UTC (spreadsheet times have no zone).
+XLSX. XLSX times are UTC (spreadsheet times have no zone); amounts of money are
+number cells shown with two decimals, so that a spreadsheet adds them up.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -72,7 +74,8 @@ def columns(kind: type[msgspec.Struct]) -> list[str]:
 
 
 def flatten(row: msgspec.Struct) -> dict[str, Any]:
-    """A report row as one level of columns (UUIDs, dates as text; numbers as numbers)."""
+    """A report row as one level of columns (UUIDs, dates as text; numbers, amounts of
+    money among them, as numbers)."""
     flat: dict[str, Any] = {}
 
     def walk(prefix: str, value: Any) -> None:
@@ -82,7 +85,7 @@ def flatten(row: msgspec.Struct) -> dict[str, Any]:
         else:
             flat[prefix[:-1]] = value
 
-    walk("", msgspec.to_builtins(row))
+    walk("", msgspec.to_builtins(row, builtin_types=(Decimal,)))
     return flat
 
 
@@ -117,6 +120,10 @@ def _cell(sheet: WriteOnlyWorksheet, value: Any) -> Any:
     if isinstance(value, datetime):
         cell = WriteOnlyCell(sheet, value.astimezone(UTC).replace(tzinfo=None))
         cell.number_format = "yyyy-mm-dd hh:mm:ss"
+        return cell
+    if isinstance(value, Decimal):
+        cell = WriteOnlyCell(sheet, value)
+        cell.number_format = "0.00"
         return cell
     if isinstance(value, str | UUID):
         cell = WriteOnlyCell(sheet, str(value))

@@ -19,6 +19,13 @@ from server.workorders.lifecycle import OPEN
 CORRECTIVE_KINDS = ("customer_request", "service")
 OPEN_STATUSES = tuple(sorted(OPEN))
 
+# When a labour entry (``l``) counts: when the work started (so an entry a phone
+# sends days later still counts when the work was done); an entry without a start
+# time, when it was logged.
+# The index labour_entry_worked_at is on this very expression (SQLite uses an
+# expression index only for the identical expression).
+LABOUR_AT = "coalesce(l.started_at, l.created_at)"
+
 # 1 if a finished order of ``w`` met its SLA targets, 0 if it missed one, NULL if it
 # had none. A target counts as missed when a timer marked it, and also when the
 # order was simply later than its due time: a breach timer that fires after the

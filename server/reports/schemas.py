@@ -11,6 +11,8 @@ from uuid import UUID
 import msgspec
 from msgspec import Meta
 
+from server.costs.money import Money
+
 Seconds = Annotated[float, Meta(description="seconds")]
 Percent = Annotated[float, Meta(ge=0, le=100, description="per cent")]
 ReportName = Literal["technicians", "departments", "sites", "customer-groups", "assets"]
@@ -51,6 +53,9 @@ class TechnicianFigures(msgspec.Struct, kw_only=True):
     labour_hours: Annotated[
         float, Meta(description="labour entries of the technician that started in the period")
     ]
+    labour_cost: Annotated[
+        Money, Meta(description="those entries' cost, at the rates they were logged at")
+    ]
 
 
 class TechnicianRow(msgspec.Struct, kw_only=True):
@@ -72,10 +77,28 @@ class TechnicianReport(msgspec.Struct, kw_only=True):
     total: Annotated[TechnicianTotals, Meta(description="every technician's orders together")]
 
 
+class Costs(msgspec.Struct, kw_only=True):
+    """What the group's orders cost in the period, added up as the orders' cost
+    summaries add it (GET /api/work-orders/{id}/costs): parts and expenses when they
+    were booked, labour when the work started."""
+
+    parts: Annotated[
+        Money,
+        Meta(description="parts used less parts returned in the period, at their cost then"),
+    ]
+    labour: Annotated[
+        Money,
+        Meta(description="labour that started in the period (without a start: logged in it)"),
+    ]
+    expenses: Annotated[Money, Meta(description="expenses recorded in the period")]
+    total: Money
+
+
 class Activity(msgspec.Struct, kw_only=True):
     created: Annotated[int, Meta(description="orders created in the period")]
     response_breaches: Annotated[int, Meta(description="response targets found missed")]
     resolution_breaches: Annotated[int, Meta(description="resolution targets found missed")]
+    costs: Costs
 
 
 class AgeBuckets(msgspec.Struct, kw_only=True):

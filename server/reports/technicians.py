@@ -13,7 +13,8 @@ stood resolved before a reopen, so subtracting them would mix units. An order is
 a *first-time fix* if its timeline has no step from resolved or closed back to an
 open status (a reopen, operations.transition). *Travel* is the time an order
 spent en route, *on site* the time it spent on site or in progress, from the
-status steps of its timeline.
+status steps of its timeline. *Labour* is the technician's labour entries that
+started in the period (measures.LABOUR_AT), their hours and their cost.
 """
 
 from __future__ import annotations
@@ -23,11 +24,13 @@ from collections import defaultdict
 from typing import Any
 from uuid import UUID
 
+from server.costs.money import to_money
 from server.costs.tables import LabourEntry
 from server.database import fetch, is_sqlite
 from server.reports import schemas
 from server.reports.dialect import indexed_by, seconds_between, seconds_of, status_step
 from server.reports.measures import (
+    LABOUR_AT,
     OPEN_STATUSES,
     SLA_MET_SQL,
     count,
@@ -52,6 +55,7 @@ SUMS = (
     "travel_seconds",
     "on_site_seconds",
     "labour_minutes",
+    "labour_cents",
 )
 
 
@@ -150,15 +154,17 @@ GROUP BY d.assignee, u.display_name, d.cur
 """
 
 
-# Driven by the labour entries of the period (few beside the orders), each checked
-# against the caller's scope through its order.
-LABOUR_SQL = """
+# Driven by the labour entries of the period (few beside the orders: a range of the
+# index labour_entry_worked_at), each checked against the caller's scope through
+# its order.
+LABOUR_SQL = f"""
 SELECT l.technician, u.display_name AS name,
-  CASE WHEN coalesce(l.started_at, l.created_at) >= {} THEN 1 ELSE 0 END AS cur,
-  sum(l.minutes) AS labour_minutes
+  CASE WHEN {LABOUR_AT} >= {{}} THEN 1 ELSE 0 END AS cur,
+  sum(l.minutes) AS labour_minutes,
+  sum(l.cost_cents) AS labour_cents
 FROM labour_entry l
 LEFT JOIN app_user u ON u.id = l.technician
-WHERE coalesce(l.started_at, l.created_at) >= {} AND coalesce(l.started_at, l.created_at) < {}{scope}
+WHERE {LABOUR_AT} >= {{}} AND {LABOUR_AT} < {{}}{{scope}}
 GROUP BY l.technician, u.display_name, 3
 """
 
@@ -179,6 +185,7 @@ def figures(sums: dict[str, Any]) -> schemas.TechnicianFigures:
         travel_seconds=round(float(sums["travel_seconds"]), 1),
         on_site_seconds=round(float(sums["on_site_seconds"]), 1),
         labour_hours=round(sums["labour_minutes"] / 60, 2),
+        labour_cost=to_money(sums["labour_cents"]),
     )
 
 

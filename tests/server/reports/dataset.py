@@ -22,6 +22,27 @@ Monday 2026-11-02 08:00, which is "now" for the backlog's ages.
 
 (tech = north_tech, tech2 = north_tech2, s.tech = south_tech; acme is in the
 customer group Retail.) Each order's status steps are listed in ``build``.
+
+Costs, each at the time it counts at ("now": 11-02 08:00 is after the period):
+
+    order parts (stock ledger, at)            labour (started, else logged)    expenses (logged)
+    O1    use 2 x 12.50 10-20 10:00,          135 min 60.00/h 10-20 09:45
+          return 1 of it 10-21 08:00
+    O2    use 3 x 3.35 10-22 13:00            90 min 60.00/h 10-22 12:30
+    O3                                        45 min 60.00/h logged 10-26 12:00 travel 45.80 10-25 12:00
+    O4                                        60 min 60.00/h 10-10 10:00       tolls 7.00 10-19 00:00
+    O6    use 4 x 3.35 10-28 13:00            30 min 60.00/h 10-28 12:45
+    O7    use 2 x 3.35 11-02 07:00            40 min 60.00/h 11-02 06:00
+    O8                                                                         tools 15.50 11-01 23:30
+    O9                                        50 min 72.00/h 10-18 23:00
+                                              (logged 10-19 01:00)
+    O10   use 1 x 12.50 10-02 09:00           120 min 60.00/h 09-20 10:00     parking 8.00 10-05 00:00
+    O11                                                                        materials 20.15 10-31 13:00
+    O12   use 1 x 12.50 10-12 10:30,                                           parking 12.00 10-12 15:00
+          return of it 10-20 09:00
+    O14                                                                        travel 30.00 10-29 11:00
+
+(The seal's catalogue cost is 4.00 now: the ledger lines keep the 3.35 of their time.)
 """
 
 from __future__ import annotations
@@ -30,7 +51,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from server.costs.tables import LabourEntry
+from server.costs.tables import Expense, LabourEntry, Part, StockMovement, Store
 from server.masterdata.tables import Asset, Site
 from server.sla.tables import SlaBreach
 from server.workorders.tables import TimelineEvent
@@ -52,6 +73,8 @@ class Dataset:
         self.orders: dict[str, UUID] = {}
         self.assets: dict[str, UUID] = {}
         self.sites = dict(world.sites)
+        self.parts: dict[str, dict[str, Any]] = {}
+        self.store = uuid4()
 
     async def order(
         self,
@@ -118,7 +141,13 @@ class Dataset:
         ).save()
 
     async def labour(
-        self, order: str, technician: str, minutes: int, started: str | None, created: str
+        self,
+        order: str,
+        technician: str,
+        minutes: int,
+        started: str | None,
+        created: str,
+        hourly_cents: int = 6000,
     ) -> None:
         await LabourEntry(
             id=uuid4(),
@@ -126,12 +155,87 @@ class Dataset:
             technician=self.world.id(technician),
             started_at=at(started) if started else None,
             minutes=minutes,
-            hourly_cents=6000,
+            hourly_cents=hourly_cents,
             rate_source="default",
-            cost_cents=minutes * 100,
+            cost_cents=minutes * hourly_cents // 60,
             created_by=self.world.id("admin"),
             created_at=at(created),
         ).save()
+
+    async def ledger(
+        self,
+        kind: str,
+        order: str,
+        part: str,
+        quantity: int,
+        when: str,
+        returns: UUID | None = None,
+    ) -> UUID:
+        """A use of a part from the store on an order, or a return of one to it."""
+        line = uuid4()
+        await StockMovement(
+            id=line,
+            kind=kind,
+            part=self.parts[part]["id"],
+            from_store=self.store if kind == "use" else None,
+            to_store=self.store if kind == "return" else None,
+            quantity=quantity,
+            unit_cost_cents=self.parts[part]["cost"],
+            order=self.orders[order],
+            returns=returns,
+            actor=self.world.id("admin"),
+            at=at(when),
+        ).save()
+        return line
+
+    async def expense(self, order: str, category: str, cents: int, created: str) -> None:
+        await Expense(
+            id=uuid4(),
+            order=self.orders[order],
+            category=category,
+            amount_cents=cents,
+            created_by=self.world.id("admin"),
+            created_at=at(created),
+        ).save()
+
+    async def costs(self) -> None:
+        # The catalogue now; each ledger line keeps the cost of its time.
+        for code, name, cost, now in (("VLV", "Valve", 1250, 1250), ("SEAL", "Seal", 335, 400)):
+            part = Part(
+                id=uuid4(),
+                code=code,
+                name=name,
+                unit_cost_cents=now,
+                created_at=NOW,
+                updated_at=NOW,
+            )
+            await part.save()
+            self.parts[code] = {"id": part.id, "cost": cost}
+        await Store(id=self.store, name="Main store", kind="warehouse", created_at=NOW).save()
+        valves = await self.ledger("use", "O1", "VLV", 2, "10-20 10:00")
+        await self.ledger("return", "O1", "VLV", 1, "10-21 08:00", returns=valves)
+        await self.ledger("use", "O2", "SEAL", 3, "10-22 13:00")
+        await self.ledger("use", "O6", "SEAL", 4, "10-28 13:00")
+        await self.ledger("use", "O7", "SEAL", 2, "11-02 07:00")
+        await self.ledger("use", "O10", "VLV", 1, "10-02 09:00")
+        valve = await self.ledger("use", "O12", "VLV", 1, "10-12 10:30")
+        await self.ledger("return", "O12", "VLV", 1, "10-20 09:00", returns=valve)
+        # Labour: the entry without a start counts at its creation time.
+        await self.labour("O1", "north_tech", 135, "10-20 09:45", "10-20 12:05")
+        await self.labour("O2", "north_tech", 90, "10-22 12:30", "10-22 14:05")
+        await self.labour("O3", "north_tech", 45, None, "10-26 12:00")
+        await self.labour("O4", "north_tech", 60, "10-10 10:00", "10-10 11:05")
+        await self.labour("O6", "south_tech", 30, "10-28 12:45", "10-28 14:05")
+        await self.labour("O7", "north_tech", 40, "11-02 06:00", "11-02 07:00")
+        await self.labour("O9", "north_tech2", 50, "10-18 23:00", "10-19 01:00", 7200)
+        await self.labour("O10", "south_tech", 120, "09-20 10:00", "09-20 12:00")
+        await self.expense("O3", "travel", 4580, "10-25 12:00")
+        await self.expense("O4", "tolls", 700, "10-19 00:00")
+        await self.expense("O8", "tools", 1550, "11-01 23:30")
+        await self.expense("O10", "parking", 800, "10-05 00:00")
+        await self.expense("O11", "materials", 2015, "10-31 13:00")
+        await self.expense("O12", "parking", 1200, "10-12 15:00")
+        await self.expense("O14", "travel", 3000, "10-29 11:00")
 
     async def build(self) -> Dataset:
         dock = Site(id=uuid4(), name="Dock Yard", latitude=31.3, longitude=121.5)
@@ -374,10 +478,5 @@ class Dataset:
             response_due_at=at("10-29 10:00"),
             resolution_due_at=at("10-29 20:00"),
         )
-        # Labour: the entry without a start counts at its creation time.
-        await self.labour("O1", "north_tech", 135, "10-20 09:45", "10-20 12:05")
-        await self.labour("O2", "north_tech", 90, "10-22 12:30", "10-22 14:05")
-        await self.labour("O3", "north_tech", 45, None, "10-26 12:00")
-        await self.labour("O4", "north_tech", 60, "10-10 10:00", "10-10 11:05")
-        await self.labour("O6", "south_tech", 30, "10-28 12:45", "10-28 14:05")
+        await self.costs()
         return self

@@ -12,6 +12,9 @@ from tests.server.reports.test_figures import (
     NORTH,
     NORTH_TECH,
     NORTH_TECH2,
+    activity,
+    backlog,
+    costs,
     report,
 )
 from tests.world import World
@@ -37,9 +40,25 @@ async def test_managers_see_their_departments_orders(
     assert body["total"]["current"]["orders_done"] == 4
     assert body["total"]["current"]["mean_response_seconds"] == 2550.0
     assert body["total"]["current"]["labour_hours"] == 4.5
+    assert body["total"]["current"]["labour_cost"] == "270.00"
 
     departments = await report(client, world, "departments", "north_manager")
     assert [{k: v for k, v in row.items() if k != "id"} for row in departments["items"]] == [NORTH]
+    # The orders without a customer that are north's: O11 alone, not south's O6, O10
+    # and O14 with their parts, labour and expenses.
+    groups = await report(client, world, "customer-groups", "north_manager")
+    assert groups["items"][1] == {
+        "id": None,
+        "name": None,
+        "current": activity(1, spent=costs("0.00", "0.00", "20.15", "20.15")),
+        "previous": activity(0),
+        "backlog": backlog((0, 1, 0, 0, 0), (0, 0, 0, 1, 0)),
+    }
+    # A3 is south's (O6: 13.40 of parts, 30.00 of labour); A1 and A2 hold north's
+    # orders alone, costs and all.
+    assets = await report(client, world, "assets", "north_manager")
+    assert [row["tag"] for row in assets["items"]] == ["A-1", "A-2"]
+    assert assets["items"] == (await report(client, world, "assets"))["items"][:2]
     dashboard = await report(client, world, "dashboard", "north_manager")
     assert dashboard["current"]["created"] == 9
     assert dashboard["open_orders"] == 4  # O10 is south's

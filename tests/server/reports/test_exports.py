@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -25,6 +26,13 @@ ROW_TYPES: dict[str, Any] = {
     "customer-groups": DimensionRow,
     "assets": AssetRow,
 }
+
+
+def money_columns(name: str) -> list[str]:
+    if name == "technicians":
+        return ["current_labour_cost", "previous_labour_cost"]
+    kinds = ("parts", "labour", "expenses", "total")
+    return [f"{period}_costs_{kind}" for period in ("current", "previous") for kind in kinds]
 
 
 @pytest.fixture
@@ -57,6 +65,7 @@ async def test_reports_as_csv_and_xlsx(
     expected = flat_rows(ROW_TYPES[name], answer.json()["items"])
     assert len(expected) == {"departments": 2, "customer-groups": 2}.get(name, 3)
     columns = list(expected[0])
+    assert [column for column in columns if "cost" in column] == money_columns(name)
 
     response = await client.get(f"/api/reports/{name}/export?format=csv&{PERIOD}", headers=headers)
     assert response.status_code == 200, response.text
@@ -67,12 +76,23 @@ async def test_reports_as_csv_and_xlsx(
     header, *rows = read_csv(response)
     assert header == columns
     assert rows == [[csv_value(row[column]) for column in columns] for row in expected]
+    if name == "departments":
+        # Amounts keep their two decimals (north's total, test_figures.py).
+        assert rows[0][columns.index("current_costs_total")] == "368.50"
 
     response = await client.get(f"/api/reports/{name}/export?format=xlsx&{PERIOD}", headers=headers)
     assert response.status_code == 200, response.text
     header, *cells = read_xlsx(response)
     assert header == columns
-    assert cells == [[row[column] for column in columns] for row in expected]
+    # Amounts are number cells (a spreadsheet reads them back as floats).
+    assert cells == [
+        [float(row[c]) if isinstance(row[c], Decimal) else row[c] for c in columns]
+        for row in expected
+    ]
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    for column in money_columns(name):
+        cell = sheet.cell(row=2, column=columns.index(column) + 1)
+        assert (cell.data_type, cell.number_format) == ("n", "0.00")
 
 
 async def test_an_empty_report_still_names_its_columns(

@@ -30,6 +30,7 @@ ZERO_TECH = {
     "travel_seconds": 0.0,
     "on_site_seconds": 0.0,
     "labour_hours": 0.0,
+    "labour_cost": "0.00",
 }
 
 # north_tech, this period: O1, O2, O3.
@@ -55,8 +56,11 @@ NORTH_TECH = {
     # on site and in progress: O1 2 h 15 min; O2 1 h 30 min + 2 h (not the night
     # suspended); O3 1 h + 1 h 10 min = 8,100 + 12,600 + 7,800
     "on_site_seconds": 28500.0,
-    # 135 + 90 + 45 (no start: its creation time) minutes
+    # 135 + 90 + 45 (no start: its creation time) minutes; O7's 40 min started
+    # after the period
     "labour_hours": 4.5,
+    # 270 min at 60.00 an hour
+    "labour_cost": "270.00",
 }
 # north_tech, the period before: O4.
 NORTH_TECH_BEFORE = {
@@ -74,6 +78,7 @@ NORTH_TECH_BEFORE = {
     "travel_seconds": 1800.0,
     "on_site_seconds": 3600.0,
     "labour_hours": 1.0,
+    "labour_cost": "60.00",
 }
 # north_tech2, this period: O5 (planned, no SLA, unrated).
 NORTH_TECH2 = {
@@ -82,6 +87,7 @@ NORTH_TECH2 = {
     "ratings": 0,
     "mean_rating": None,
     "labour_hours": 0.0,
+    "labour_cost": "0.00",
 }
 # north_tech2, the period before: O12, its response marked missed.
 NORTH_TECH2_BEFORE = {
@@ -98,7 +104,10 @@ NORTH_TECH2_BEFORE = {
     # 50 min en route, 4 h on site
     "travel_seconds": 3000.0,
     "on_site_seconds": 14400.0,
-    "labour_hours": 0.0,
+    # O9's 50 min, started 10-18 23:00 (logged 10-19 01:00, in this period): 0.833 h,
+    # at 72.00 an hour 60.00
+    "labour_hours": 0.83,
+    "labour_cost": "60.00",
 }
 # south_tech, this period: O6 and O14.
 SOUTH_TECH = {
@@ -116,7 +125,9 @@ SOUTH_TECH = {
     # 30 + 30 min en route; 1 h 15 min + 1 h on site
     "travel_seconds": 3600.0,
     "on_site_seconds": 8100.0,
+    # O6's 30 min; O10's 120 min were long before
     "labour_hours": 0.5,
+    "labour_cost": "30.00",
 }
 TOTAL = {
     "orders_done": 6,
@@ -135,6 +146,7 @@ TOTAL = {
     "travel_seconds": 14700.0,
     "on_site_seconds": 40200.0,
     "labour_hours": 5.0,
+    "labour_cost": "300.00",
 }
 TOTAL_BEFORE = {
     "orders_done": 2,
@@ -150,7 +162,9 @@ TOTAL_BEFORE = {
     "mean_rating": 3.0,
     "travel_seconds": 4800.0,
     "on_site_seconds": 18000.0,
-    "labour_hours": 1.0,
+    # 60 + 50 min
+    "labour_hours": 1.83,
+    "labour_cost": "120.00",
 }
 
 
@@ -165,24 +179,64 @@ def backlog(
     }
 
 
-def activity(created: int, response: int = 0, resolution: int = 0) -> dict[str, int]:
-    return {"created": created, "response_breaches": response, "resolution_breaches": resolution}
+def costs(parts: str, labour: str, expenses: str, total: str) -> dict[str, str]:
+    return {"parts": parts, "labour": labour, "expenses": expenses, "total": total}
 
 
+NO_COSTS = costs("0.00", "0.00", "0.00", "0.00")
+
+
+def activity(
+    created: int, response: int = 0, resolution: int = 0, spent: dict[str, str] = NO_COSTS
+) -> dict[str, Any]:
+    return {
+        "created": created,
+        "response_breaches": response,
+        "resolution_breaches": resolution,
+        "costs": spent,
+    }
+
+
+# The costs of each order (dataset.py), this period and the one before; the lines
+# outside both (O7's use and labour after the period, O10's use and labour before
+# the period before) count in neither.
+#
+#   order  this period                                     the period before
+#   O1     parts 2 x 12.50 - 1 x 12.50 = 12.50; labour 135.00
+#   O2     parts 3 x 3.35 = 10.05; labour 90.00
+#   O3     labour 45.00 (logged in the period); expense 45.80
+#   O4     expense 7.00 (at the period's first instant)    labour 60.00
+#   O6     parts 4 x 3.35 = 13.40; labour 30.00
+#   O8     expense 15.50
+#   O9                                                     labour 50 min at 72.00 = 60.00
+#   O10                                                    expense 8.00 (at its first instant)
+#   O11    expense 20.15
+#   O12    parts -12.50 (the return of a use before)       parts 12.50; expense 12.00
+#   O14    expense 30.00
+#
+# north (O1 O2 O3 O4 O8 O11 O12): parts 12.50 + 10.05 - 12.50 = 10.05; labour
+# 135 + 90 + 45 = 270.00; expenses 45.80 + 7.00 + 15.50 + 20.15 = 88.45; total
+# 368.50. Before (O4 O9 O12): parts 12.50, labour 120.00, expenses 12.00, 144.50.
+NORTH_COSTS = costs("10.05", "270.00", "88.45", "368.50")
+NORTH_COSTS_BEFORE = costs("12.50", "120.00", "12.00", "144.50")
+# south (O6 O14; before O10): 13.40 + 30.00 + 30.00 = 73.40; before 8.00.
+SOUTH_COSTS = costs("13.40", "30.00", "30.00", "73.40")
+SOUTH_COSTS_BEFORE = costs("0.00", "0.00", "8.00", "8.00")
 NO_BACKLOG = backlog((0, 0, 0, 0, 0), (0, 0, 0, 0, 0))
 # Open now (2026-11-02 08:00): O7 (12 h, P1), O8 (3 d 2 h, P3), O9 (9 d, P2),
 # O10 (48 d, P5), O11 (1 d 20 h, P4).
 NORTH = {
     "name": "north ops",
     # O1 O2 O3 O5 O7 O8 O9 O11 O13; before: O4 O12
-    "current": activity(9, response=1, resolution=2),  # O3 both, O9 resolution
-    "previous": activity(2, response=1),  # O12
+    # O3 both, O9 resolution
+    "current": activity(9, response=1, resolution=2, spent=NORTH_COSTS),
+    "previous": activity(2, response=1, spent=NORTH_COSTS_BEFORE),  # O12
     "backlog": backlog((1, 1, 1, 1, 0), (1, 1, 1, 1, 0)),  # O7 O11 O8 O9
 }
 SOUTH = {
     "name": "south ops",
-    "current": activity(2),  # O6 O14 (O10 is older)
-    "previous": activity(0),
+    "current": activity(2, spent=SOUTH_COSTS),  # O6 O14 (O10 is older)
+    "previous": activity(0, spent=SOUTH_COSTS_BEFORE),
     "backlog": backlog((0, 0, 0, 0, 1), (0, 0, 0, 0, 1)),  # O10
 }
 
@@ -243,9 +297,11 @@ async def test_sites(client: httpx.AsyncClient, world: World, data: Dataset) -> 
         {
             "id": str(world.sites["central"]),
             "name": "Acme Central",
-            # north without O8, which has no site
-            "current": activity(8, response=1, resolution=2),
-            "previous": activity(2, response=1),
+            # north without O8, which has no site: expenses 88.45 - 15.50 = 72.95
+            "current": activity(
+                8, response=1, resolution=2, spent=costs("10.05", "270.00", "72.95", "353.00")
+            ),
+            "previous": activity(2, response=1, spent=NORTH_COSTS_BEFORE),
             "backlog": backlog((1, 1, 0, 1, 0), (1, 1, 0, 1, 0)),  # O7 O11 O9
         },
         {
@@ -256,7 +312,7 @@ async def test_sites(client: httpx.AsyncClient, world: World, data: Dataset) -> 
         {
             "id": None,
             "name": None,
-            "current": activity(1),  # O8
+            "current": activity(1, spent=costs("0.00", "0.00", "15.50", "15.50")),  # O8
             "previous": activity(0),
             "backlog": backlog((0, 0, 1, 0, 0), (0, 0, 1, 0, 0)),
         },
@@ -267,16 +323,19 @@ async def test_customer_groups(client: httpx.AsyncClient, world: World, data: Da
     body = await report(client, world, "customer-groups")
     retail, nobody = body["items"]
     assert retail["name"] == "Retail"
-    # acme's orders: north without O11
-    assert retail["current"] == activity(8, response=1, resolution=2)
-    assert retail["previous"] == activity(2, response=1)
+    # acme's orders: north without O11 (expenses 88.45 - 20.15 = 68.30)
+    assert retail["current"] == activity(
+        8, response=1, resolution=2, spent=costs("10.05", "270.00", "68.30", "348.35")
+    )
+    assert retail["previous"] == activity(2, response=1, spent=NORTH_COSTS_BEFORE)
     assert retail["backlog"] == backlog((1, 0, 1, 1, 0), (1, 1, 1, 0, 0))  # O7 O8 O9
     # Orders without a customer: O6 O10 O11 O14.
     assert nobody == {
         "id": None,
         "name": None,
-        "current": activity(3),  # O6 O11 O14
-        "previous": activity(0),
+        # O6 O11 O14: parts 13.40, labour 30.00, expenses 20.15 + 30.00
+        "current": activity(3, spent=costs("13.40", "30.00", "50.15", "93.55")),
+        "previous": activity(0, spent=SOUTH_COSTS_BEFORE),  # O10's expense
         "backlog": backlog((0, 1, 0, 0, 1), (0, 0, 0, 1, 1)),  # O11 O10
     }
 
@@ -289,9 +348,10 @@ def asset_activity(
     mttr: float | None,
     response: int = 0,
     resolution: int = 0,
+    spent: dict[str, str] = NO_COSTS,
 ) -> dict[str, Any]:
     return {
-        **activity(created, response, resolution),
+        **activity(created, response, resolution, spent),
         "failures": failures,
         "repairs": repairs,
         "mtbf_seconds": mtbf,
@@ -310,9 +370,14 @@ async def test_assets(client: httpx.AsyncClient, world: World, data: Dataset) ->
             # Created: O1 O2 O7 O13. Failures: O1 (10-20 08:00), O2, O7 (11-01 20:00),
             # not the cancelled O13: MTBF = 12 d 12 h / 2 gaps = 1,080,000 / 2 s.
             # Repairs: O1 (4 h) and O2 (25 h): MTTR = (14,400 + 90,000) / 2.
-            "current": asset_activity(4, 3, 2, 540000.0, 52200.0),
+            # Costs: O1 12.50 + 135.00, O2 10.05 + 90.00, O12's return -12.50.
+            "current": asset_activity(
+                4, 3, 2, 540000.0, 52200.0, spent=costs("10.05", "225.00", "0.00", "235.05")
+            ),
             # O12 alone: one failure has no MTBF; its repair took 6 h.
-            "previous": asset_activity(1, 1, 1, None, 21600.0, response=1),
+            "previous": asset_activity(
+                1, 1, 1, None, 21600.0, response=1, spent=costs("12.50", "0.00", "12.00", "24.50")
+            ),
             "backlog": backlog((1, 0, 0, 0, 0), (1, 0, 0, 0, 0)),  # O7
         },
         {
@@ -321,9 +386,21 @@ async def test_assets(client: httpx.AsyncClient, world: World, data: Dataset) ->
             "name": "Chiller",
             "site_name": "Acme Central",
             # O9 (10-24 08:00) and O3 (10-25 08:00): one day apart; O3 repaired in 27.5 h;
-            # breaches: O3 response and resolution, O9 resolution.
-            "current": asset_activity(2, 2, 1, 86400.0, 99000.0, response=1, resolution=2),
-            "previous": asset_activity(0, 0, 0, None, None),
+            # breaches: O3 response and resolution, O9 resolution. Costs: O3's labour
+            # and expense; before, O9's labour.
+            "current": asset_activity(
+                2,
+                2,
+                1,
+                86400.0,
+                99000.0,
+                response=1,
+                resolution=2,
+                spent=costs("0.00", "45.00", "45.80", "90.80"),
+            ),
+            "previous": asset_activity(
+                0, 0, 0, None, None, spent=costs("0.00", "60.00", "0.00", "60.00")
+            ),
             "backlog": backlog((0, 0, 0, 1, 0), (0, 1, 0, 0, 0)),  # O9
         },
         {
@@ -331,7 +408,9 @@ async def test_assets(client: httpx.AsyncClient, world: World, data: Dataset) ->
             "tag": "A-3",
             "name": "Pump",
             "site_name": "Dock Yard",
-            "current": asset_activity(1, 1, 1, None, 7200.0),  # O6
+            "current": asset_activity(  # O6
+                1, 1, 1, None, 7200.0, spent=costs("13.40", "30.00", "0.00", "43.40")
+            ),
             "previous": asset_activity(0, 0, 0, None, None),
             "backlog": NO_BACKLOG,
         },
