@@ -39,7 +39,7 @@ from server.settings import Settings
 from server.workorders import schemas as order_schemas
 from server.workorders.comments import add_comment
 from server.workorders.documents import order_number
-from server.workorders.lifecycle import Action
+from server.workorders.lifecycle import STATUS_NAMES, Action
 from server.workorders.operations import OrderOperations
 from server.workorders.tables import WorkOrder
 from server.workorders.unit import OrderUnit, unit_of_work
@@ -63,18 +63,7 @@ START_STEPS: dict[str, Action] = {
     "suspended": "resume",
 }
 DIGITS = "REPLACE(REPLACE(REPLACE(REPLACE(phone, ' ', ''), '-', ''), '+', ''), '.', '')"
-STATUS_WORDS = {
-    "new": "新建",
-    "assigned": "已派单",
-    "accepted": "已接单",
-    "en_route": "在途",
-    "on_site": "已到场",
-    "in_progress": "处理中",
-    "suspended": "已挂起",
-    "resolved": "已解决",
-    "closed": "已关闭",
-    "cancelled": "已取消",
-}
+STATUS_WORDS = STATUS_NAMES["zh-CN"]
 REPLIES = {
     "start": ("{number} is in progress.", "{number} 已开始处理。"),
     "complete": ("{number} is resolved. Thank you.", "{number} 已完成，谢谢。"),

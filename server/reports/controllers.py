@@ -18,7 +18,7 @@ from server.openapi import SECURITY, errors
 from server.reports import schemas
 from server.reports.exports import CSV_TYPE, XLSX_TYPE
 from server.reports.services import File, OrderExport, ReportService
-from server.types import Priority
+from server.types import Language, Priority
 from server.workorders import schemas as order_schemas
 from server.workorders.lifecycle import Status
 
@@ -158,10 +158,15 @@ class ReportController(Controller):
         first: FromDay = None,
         last: ToDay = None,
         tz: TimeZone = "UTC",
+        lang: Annotated[
+            Language | None,
+            QueryParameter(description="the chart's language (default: the caller's)"),
+        ] = None,
     ) -> Response[str]:
-        """A dashboard chart as an SVG image, for e-mailed reports:
+        """A dashboard chart as an SVG image, for e-mailed reports and the app:
         backlog-by-status.svg, sla-compliance-by-week.svg, resolution-time-by-week.svg."""
-        return Response(await reports.chart(file, first, last, tz), media_type="image/svg+xml")
+        image = await reports.chart(file, first, last, tz, lang)
+        return Response(image, media_type="image/svg+xml")
 
     @get(
         "/{report:str}/export",

@@ -12,13 +12,15 @@ import functools
 from datetime import datetime
 from typing import Any, get_args
 
+import msgspec
+
 from server.database import fetch, is_sqlite
 from server.reports import schemas
 from server.reports.dialect import indexed_by, seconds_between
 from server.reports.measures import SLA_MET_SQL, count, mean, number, percent, still_open
 from server.reports.period import Period
 from server.sql import Sql
-from server.workorders.lifecycle import OPEN, Status
+from server.workorders.lifecycle import OPEN, STATUS_NAMES, Status
 from server.workorders.tables import WorkOrder
 
 BACKLOG_STATUSES = [status for status in get_args(Status) if status in OPEN]
@@ -117,6 +119,38 @@ def headline(sums: dict[str, float], counts: dict[str, int], prefix: str) -> sch
         sla_compliance_percent=percent(int(sums["sla_met"]), sla_orders),
         response_breaches=counts[f"{prefix}response_breaches"],
         resolution_breaches=counts[f"{prefix}resolution_breaches"],
+    )
+
+
+# The charts' words in each language, for the SVG images (the JSON series are read by
+# the app, which has its own texts): the English word → the word in the language.
+CHART_WORDS: dict[str, dict[str, str]] = {
+    "zh-CN": {
+        "Open orders by status": "按状态统计的未完成工单",
+        "orders": "单",
+        "SLA compliance by week": "每周 SLA 达成率",
+        "SLA compliance": "SLA 达成率",
+        "Mean time to resolve by week": "每周平均解决时长",
+        "hours": "小时",
+        "mean time to resolve": "平均解决时长",
+    },
+}
+
+
+def localised(chart: schemas.Chart, language: str, statuses: bool = False) -> schemas.Chart:
+    """``chart`` in ``language`` (English stays as it is); ``statuses``: its labels are
+    statuses, named as people call them."""
+    words = CHART_WORDS.get(language, {})
+    names = STATUS_NAMES.get(language, STATUS_NAMES["en"])
+    return msgspec.structs.replace(
+        chart,
+        title=words.get(chart.title, chart.title),
+        unit=words.get(chart.unit, chart.unit),
+        labels=[names.get(label, label) for label in chart.labels] if statuses else chart.labels,
+        series=[
+            msgspec.structs.replace(series, name=words.get(series.name, series.name))
+            for series in chart.series
+        ],
     )
 
 

@@ -108,10 +108,14 @@ class ReportService:
             charts=charts,
         )
 
-    async def chart(self, file: str, first: date | None, last: date | None, tz: str) -> str:
-        """One dashboard chart as an SVG document."""
+    async def chart(
+        self, file: str, first: date | None, last: date | None, tz: str, language: str | None
+    ) -> str:
+        """One dashboard chart as an SVG document, in ``language`` (default: the
+        caller's)."""
         scope, period = self._scope(first, last, tz)
-        if file == "backlog-by-status.svg":
+        backlog = file == "backlog-by-status.svg"
+        if backlog:
             chart = dashboard.backlog_chart(await dashboard.backlog_by_status(scope))
         else:
             weeks = await dashboard.period_weeks(scope, period)
@@ -119,7 +123,8 @@ class ReportService:
                 chart = dashboard.compliance_chart(period, weeks)
             else:
                 chart = dashboard.resolution_chart(period, weeks)
-        return svg.render(chart)
+        words = language or self.actor.language
+        return svg.render(dashboard.localised(chart, words, statuses=backlog))
 
     async def export(
         self, report: str, form: str, first: date | None, last: date | None, tz: str

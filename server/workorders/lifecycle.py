@@ -38,6 +38,34 @@ Action = Literal[
 ]
 
 ACTIONS: tuple[Action, ...] = Action.__args__  # type: ignore[attr-defined]
+# How people call each status, in the languages of server/types.py Language (texts,
+# charts); the app has its own table (pwa/app/i18n/common.js).
+STATUS_NAMES: dict[str, dict[str, str]] = {
+    "en": {
+        "new": "New",
+        "assigned": "Assigned",
+        "accepted": "Accepted",
+        "en_route": "En route",
+        "on_site": "On site",
+        "in_progress": "In progress",
+        "suspended": "Suspended",
+        "resolved": "Resolved",
+        "closed": "Closed",
+        "cancelled": "Cancelled",
+    },
+    "zh-CN": {
+        "new": "新建",
+        "assigned": "已派单",
+        "accepted": "已接单",
+        "en_route": "在途",
+        "on_site": "已到场",
+        "in_progress": "处理中",
+        "suspended": "已挂起",
+        "resolved": "已解决",
+        "closed": "已关闭",
+        "cancelled": "已取消",
+    },
+}
 OPEN: frozenset[str] = frozenset(
     ["new", "assigned", "accepted", "en_route", "on_site", "in_progress", "suspended"]
 )

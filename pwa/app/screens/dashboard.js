@@ -76,7 +76,8 @@ function Chart({ name, file, chart, query }) {
   useEffect(() => {
     let made = null;
     let current = true;
-    call(`/api/reports/charts/${file}?${query}`)
+    // The chart's words in the app's language, which may differ from the account's.
+    call(`/api/reports/charts/${file}?${query}&lang=${encodeURIComponent(currentLanguage())}`)
       .then((response) => response.blob())
       .then((blob) => {
         made = URL.createObjectURL(blob);

@@ -25,9 +25,12 @@ def texts(document: bytes | str) -> list[str]:
     return [element.text or "" for element in root.iter(f"{SVG}text")]
 
 
-async def chart(client: httpx.AsyncClient, world: World, name: str) -> list[str]:
+async def chart(
+    client: httpx.AsyncClient, world: World, name: str, language: str = "en"
+) -> list[str]:
     response = await client.get(
-        f"/api/reports/charts/{name}?{PERIOD}", headers=await world.headers("admin")
+        f"/api/reports/charts/{name}?{PERIOD}&lang={language}",
+        headers=await world.headers("admin"),
     )
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("image/svg+xml")
@@ -38,13 +41,13 @@ async def test_backlog_by_status(client: httpx.AsyncClient, world: World, data: 
     written = await chart(client, world, "backlog-by-status.svg")
     assert "Open orders by status" in written
     for status in (
-        "new",
-        "assigned",
-        "accepted",
-        "en_route",
-        "on_site",
-        "in_progress",
-        "suspended",
+        "New",
+        "Assigned",
+        "Accepted",
+        "En route",
+        "On site",
+        "In progress",
+        "Suspended",
     ):
         assert status in written
     # The bars' values (new 1, assigned 2, in progress 1, suspended 1, the rest 0) are
@@ -60,6 +63,22 @@ async def test_weekly_lines(client: httpx.AsyncClient, world: World, data: Datas
     written = await chart(client, world, "resolution-time-by-week.svg")
     assert written[-2:] == ["10.83", "10.67"]
     assert "mean time to resolve (hours)" in written
+
+
+async def test_charts_in_chinese(client: httpx.AsyncClient, world: World, data: Dataset) -> None:
+    written = await chart(client, world, "backlog-by-status.svg", "zh-CN")
+    assert "按状态统计的未完成工单" in written
+    assert {"新建", "已派单", "处理中", "已挂起"} <= set(written)
+    assert written[-7:] == ["1", "2", "0", "0", "0", "1", "1"]
+    written = await chart(client, world, "resolution-time-by-week.svg", "zh-CN")
+    assert "每周平均解决时长" in written
+    assert "平均解决时长 (小时)" in written
+    assert written[-2:] == ["10.83", "10.67"]
+    refused = await client.get(
+        f"/api/reports/charts/backlog-by-status.svg?{PERIOD}&lang=fr",
+        headers=await world.headers("admin"),
+    )
+    assert refused.status_code == 400
 
 
 async def test_unknown_chart(client: httpx.AsyncClient, world: World) -> None:
