@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, Playwright, ViewportSize
@@ -42,11 +43,20 @@ async def launch(playwright: Playwright, *args: str) -> Browser:
     )
 
 
-async def phone(browser: Browser, base_url: str, locale: str = "en-US") -> BrowserContext:
+async def phone(
+    browser: Browser, base_url: str, locale: str = "en-US", **options: Any
+) -> BrowserContext:
     """A fresh profile at 360 x 780 whose relative URLs go to ``base_url``; ``locale``
-    is the browser's language (``navigator.language``)."""
+    is the browser's language (``navigator.language``); ``options`` go to Playwright's
+    new_context (another viewport, a time zone, a touch screen)."""
     return await browser.new_context(
-        base_url=base_url, viewport=PHONE, service_workers="allow", locale=locale
+        **{
+            "base_url": base_url,
+            "viewport": PHONE,
+            "service_workers": "allow",
+            "locale": locale,
+            **options,
+        }
     )
 
 

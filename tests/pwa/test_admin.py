@@ -20,7 +20,7 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, BrowserContext, Page
 
-from tests.pwa.browser import screenshot
+from tests.pwa.browser import phone, screenshot
 from tests.pwa.live import LiveServer
 from tests.pwa.session import headers, log_in
 
@@ -36,13 +36,7 @@ async def offline_tiles(context: BrowserContext, url: str) -> None:
 @pytest_asyncio.fixture(loop_scope="session")
 async def desktop(browser: Browser, live_server: LiveServer) -> AsyncIterator[Page]:
     """The admin, logged in, in a 1280 x 800 window."""
-    context = await browser.new_context(
-        base_url=live_server.url,
-        viewport=DESKTOP,
-        service_workers="allow",
-        locale="en-US",
-        timezone_id="Asia/Shanghai",
-    )
+    context = await phone(browser, live_server.url, viewport=DESKTOP, timezone_id="Asia/Shanghai")
     await offline_tiles(context, live_server.url)
     page = await context.new_page()
     await log_in(page, "admin")

@@ -22,7 +22,7 @@ import httpx
 import pytest_asyncio
 from playwright.async_api import Browser, BrowserContext, CDPSession, Locator, Page
 
-from tests.pwa.browser import PHONE, screenshot
+from tests.pwa.browser import phone, screenshot
 from tests.pwa.live import LiveServer
 from tests.pwa.session import headers, log_in
 
@@ -37,14 +37,7 @@ SAVED_MS = 15_000
 @pytest_asyncio.fixture(loop_scope="session")
 async def shanghai(browser: Browser, live_server: LiveServer) -> AsyncIterator[BrowserContext]:
     """A phone with a touch screen whose clock is Shanghai's."""
-    context = await browser.new_context(
-        base_url=live_server.url,
-        viewport=PHONE,
-        service_workers="allow",
-        locale="en-US",
-        timezone_id="Asia/Shanghai",
-        has_touch=True,
-    )
+    context = await phone(browser, live_server.url, timezone_id="Asia/Shanghai", has_touch=True)
     yield context
     await context.close()
 
