@@ -118,7 +118,9 @@ export function Board({ view, columns, people, departments, placed, picking, pre
   const range = view === "week"
     ? `${formatDay(columns[0].start)} – ${formatDay(columns[columns.length - 1].start)}`
     : formatDay(columns[0].start, { weekday: "long", year: "numeric", month: "long", day: "numeric" });
-  return html`<div class="sched-scroll" ref=${scroller} data-testid="schedule-board">
+  // Focusable, so the board scrolls with the keyboard too.
+  return html`<div class="sched-scroll" ref=${scroller} data-testid="schedule-board" tabindex="0"
+    role="region" aria-label=${t("schedule.title")}>
     <div class=${`sched-board ${view}`} ref=${board} style=${{ "--cols": columns.length }} onKeyDown=${key}
       role="group" aria-label=${t("schedule.board", { range })}>
       <${Axis} view=${view} columns=${columns} />
