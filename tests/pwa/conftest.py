@@ -26,9 +26,14 @@ HERE = Path(__file__).resolve().parent
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     on_session_loop = pytest.mark.asyncio(loop_scope="session")
+    # With pytest-xdist (scripts/test), every browser test runs in one worker: one live
+    # server and one Chromium, while the other worker runs the rest of the suite.
+    one_worker = pytest.mark.xdist_group("browser")
     for item in items:
-        if is_async_test(item) and item.path.is_relative_to(HERE):
-            item.add_marker(on_session_loop, append=False)
+        if item.path.is_relative_to(HERE):
+            item.add_marker(one_worker)
+            if is_async_test(item):
+                item.add_marker(on_session_loop, append=False)
 
 
 @pytest.fixture
