@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
+from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 
 from geo.controllers import CONTROLLERS as GEO_CONTROLLERS
@@ -43,8 +44,10 @@ from server.notifications.vapid import load_or_create
 from server.openapi import openapi_config, swagger_assets_router
 from server.plans.controllers import CONTROLLERS as PLAN_CONTROLLERS
 from server.reports.controllers import CONTROLLERS as REPORT_CONTROLLERS
+from server.request_log import configure_logging, with_request_ids
 from server.scheduler.catalogue import JOB_KINDS
 from server.scheduler.runner import Scheduler
+from server.security_headers import security_headers
 from server.settings import Settings, load
 from server.sla.controllers import CONTROLLERS as SLA_CONTROLLERS
 from server.tables import all_tables
@@ -95,7 +98,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             *frontend_routes(settings),
             health,
@@ -122,6 +125,8 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
         ],
         dependencies=DEPENDENCIES,
         before_request=refuse_nul,
+        before_send=[security_headers(settings)],
+        cors_config=cors_config(settings),
         exception_handlers=EXCEPTION_HANDLERS,
         # The feed starts before and stops after what publishes on it.
         lifespan=[database, feed, announcing, scheduling],
@@ -150,11 +155,22 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
         ),
         debug=False,
     )
+    # Outermost, so that every line logged while a request runs carries its id.
+    app.asgi_handler = with_request_ids(app.asgi_handler)
+    return app
+
+
+def cors_config(settings: Settings) -> CORSConfig | None:
+    """Cross-origin calls from the listed origins only; the API takes bearer tokens,
+    never cookies, so no credentials."""
+    origins = [origin.strip() for origin in settings.cors_origins.split(",") if origin.strip()]
+    return CORSConfig(allow_origins=origins, expose_headers=["X-Request-ID"]) if origins else None
 
 
 def serving_app() -> Litestar:
     """The app as ``fieldops serve`` runs it, in a process of its own."""
     app = create_app()
+    configure_logging()
     # What start-up made lives as long as the process: frozen, it is left out of the
     # collector's full passes, which otherwise walked it every few pushes (about
     # 45 ms each, 5% of a sync push's time).

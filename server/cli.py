@@ -345,6 +345,46 @@ def purge_tombstones(days: int) -> None:
     click.echo(f"Forgot {outcomes} recorded push outcomes and {jobs} finished jobs.")
 
 
+@cli.command()
+@click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
+def backup(dest: Path) -> None:
+    """Copy the embedded SQLite database and the blobs into the directory DEST while the
+    server keeps running; blobs already in DEST are not copied again."""
+    from server.backup import BackupRefused
+    from server.backup import backup as copy
+
+    try:
+        manifest = copy(settings_or_exit(), dest, utc_now())
+    except BackupRefused as exc:
+        fail(exc, Refused)
+    rows = sum(manifest.counts.values())
+    click.echo(
+        f"Backed up {manifest.database_bytes:,} bytes of database ({rows:,} rows) and "
+        f"{manifest.blobs:,} blobs ({manifest.blob_bytes:,} bytes) into {dest}."
+    )
+
+
+@cli.command()
+@click.argument("src", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def restore(src: Path) -> None:
+    """Replace the embedded SQLite database with the backup in SRC, add its blobs and
+    bring its schema up to date. Every server and worker must be stopped."""
+    from server.backup import BackupRefused
+    from server.backup import restore as put_back
+    from server.migrations import migrate as apply
+
+    settings = settings_or_exit()
+    try:
+        manifest = put_back(settings, src)
+    except BackupRefused as exc:
+        fail(exc, Refused)
+    ran = run(settings, lambda engine: apply(engine, quiet=True), check_schema=False)
+    click.echo(
+        f"Restored the backup of {manifest.created_at:%Y-%m-%d %H:%M:%S} UTC "
+        f"into {settings.sqlite_path}; applied {len(ran)} newer migrations."
+    )
+
+
 @cli.command("create-user")
 @click.argument("username")
 @click.option("--role", type=click.Choice(ROLES), required=True)

@@ -40,6 +40,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     db_readers: Positive = 2
     access_token_minutes: Positive = 15
     refresh_token_days: Positive = 30
+    # Logins: this many failures for one username (or, against password spraying,
+    # from one client address) within the window lock it out for the lockout period.
+    login_max_failures: Positive = 5
+    login_max_failures_per_ip: Positive = 20
+    login_failure_window_minutes: Positive = 15
+    login_lockout_minutes: Positive = 15
     max_body_bytes: Positive = 1_048_576
     max_blob_bytes: Positive = 20_971_520
     blob_dir: str = ""
@@ -101,6 +107,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # The phone app's files; empty: the bundled pwa/app (with its vendor/ filled by
     # scripts/lib/ensure-pwa). Another directory serves a customised build of the app.
     pwa_dir: str = ""
+    # Browser origins (exact, comma-separated) allowed to call the API from their own
+    # pages; empty: none, and no CORS headers at all.
+    cors_origins: str = ""
+    # Served over HTTPS (directly or behind a proxy): browsers are told to keep to it.
+    hsts: bool = False
 
     @property
     def blob_path(self) -> Path:

@@ -5,13 +5,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from litestar import Litestar
 
 from server.app import create_app
 from server.settings import Settings
 from tests import databases
 from tests.clock import FakeClock
+from tests.serving import serving
 from tests.world import World
 
 ENGINES = ["sqlite", "postgres"]
@@ -80,10 +80,8 @@ async def client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
     portal on another loop, which asyncpg's pool cannot cross, and serialises
     requests, which would hide concurrency bugs.
     """
-    async with LifespanManager(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://fieldops.test") as http:
-            yield http
+    async with serving(app) as http:
+        yield http
 
 
 @pytest.fixture

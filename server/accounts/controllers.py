@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
-from litestar import Controller, get, patch, post
+from litestar import Controller, Request, get, patch, post, put
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 
@@ -17,18 +18,27 @@ class AuthController(Controller):
     path = "/api/auth"
     tags = ["auth"]
 
-    @post("/login", operation_id="Login", responses=errors(401), status_code=200)
+    @post("/login", operation_id="Login", responses=errors(401, 429), status_code=200)
     async def login(
-        self, data: JSONBody[schemas.LoginRequest], auth_service: AuthServiceDep
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[schemas.LoginRequest],
+        auth_service: AuthServiceDep,
     ) -> schemas.TokenPair:
-        """Exchange a username and password for an access and a refresh token."""
-        return await auth_service.login(data.username, data.password)
+        """Exchange a username and password for an access and a refresh token.
+
+        Too many failed logins for the username or from the client's address answer
+        429 too_many_attempts with Retry-After until the lockout ends."""
+        return await auth_service.login(data.username, data.password, client_ip(request))
 
     @post("/refresh", operation_id="RefreshToken", responses=errors(401), status_code=200)
     async def refresh(
         self, data: JSONBody[schemas.RefreshRequest], auth_service: AuthServiceDep
     ) -> schemas.TokenPair:
-        """Trade a refresh token for a new pair; the presented refresh token stops working."""
+        """Trade a refresh token for a new pair; the presented refresh token stops working.
+
+        A refresh token presented a second time ends its session: 401
+        refresh_token_reused."""
         return await auth_service.refresh(data.refresh_token)
 
     @post(
@@ -37,6 +47,12 @@ class AuthController(Controller):
     async def logout(self, actor: ActorDep, auth_service: AuthServiceDep) -> None:
         """End the caller's session: its access and refresh tokens stop working."""
         await auth_service.logout(actor)
+
+
+def client_ip(request: Request[Any, Any, Any]) -> str:
+    # Behind a reverse proxy this is the proxy unless the server is told to trust its
+    # forwarded headers (uvicorn --proxy-headers --forwarded-allow-ips).
+    return request.client.host if request.client else ""
 
 
 def provide_user_service(actor: ActorDep, clock: ClockDep) -> UserService:
@@ -56,6 +72,23 @@ class UserController(Controller):
     async def me(self, actor: ActorDep, service: UserServiceDep) -> schemas.User:
         """The logged-in user."""
         return await service.get(actor.user_id)
+
+    @put(
+        "/me/password",
+        operation_id="ChangeMyPassword",
+        status_code=204,
+        responses=errors(401, 403, 429),
+    )
+    async def change_password(
+        self,
+        request: Request[Any, Any, Any],
+        actor: ActorDep,
+        data: JSONBody[schemas.PasswordChange],
+        auth_service: AuthServiceDep,
+    ) -> None:
+        """Change one's own password (the current one is required); every other
+        session of the caller ends, this one goes on."""
+        await auth_service.change_password(actor, data, client_ip(request))
 
     @get("/", operation_id="ListUsers", responses=errors(401, 403))
     async def list_users(

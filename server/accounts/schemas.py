@@ -19,6 +19,11 @@ class RefreshRequest(msgspec.Struct, forbid_unknown_fields=True):
     refresh_token: str
 
 
+class PasswordChange(msgspec.Struct, forbid_unknown_fields=True):
+    current_password: Annotated[str, Meta(max_length=200)]
+    new_password: Password
+
+
 class TokenPair(msgspec.Struct):
     access_token: str
     refresh_token: str

@@ -11,8 +11,17 @@ import msgspec
 
 from server.accounts import schemas
 from server.accounts.actor import Actor
+from server.accounts.lockout import LoginGuard
 from server.accounts.passwords import hash_password, verify_password
-from server.accounts.tables import Department, ManagedDepartment, Session, Skill, Team, User
+from server.accounts.tables import (
+    Department,
+    ManagedDepartment,
+    Session,
+    Skill,
+    Team,
+    UsedRefreshToken,
+    User,
+)
 from server.accounts.tokens import (
     TokenError,
     hash_refresh_token,
@@ -47,17 +56,26 @@ class AuthService:
     def __init__(self, settings: Settings, clock: Clock) -> None:
         self.settings = settings
         self.clock = clock
+        self.guard = LoginGuard(settings, clock)
 
-    async def login(self, username: str, password: str) -> schemas.TokenPair:
-        """Open a session; the same answer for an unknown user and a wrong password."""
+    async def login(self, username: str, password: str, client_ip: str) -> schemas.TokenPair:
+        """Open a session; the same answer for an unknown user and a wrong password.
+
+        Too many failures for the username or from the client address answer 429
+        ``too_many_attempts`` for a while (server/accounts/lockout.py).
+        """
+        username = username.strip().lower()
+        await self.guard.check(username, client_ip)
+        await self.guard.begin(username, client_ip)
         row = (
             await User.select(User.id, User.password_hash, User.active)
-            .where(User.username == username.strip().lower())
+            .where(User.username == username)
             .first()
         )
         ok = await verify_password(row["password_hash"] if row else None, password)
         if not (row and ok and row["active"]):
             raise Unauthorized("wrong username or password", code="invalid_credentials")
+        await self.guard.succeeded(username)
         refresh, refresh_hash = new_refresh_token()
         session = Session(
             id=new_id(),
@@ -70,26 +88,79 @@ class AuthService:
         return self._pair(row["id"], session.id, refresh)
 
     async def refresh(self, refresh_token: str) -> schemas.TokenPair:
-        """Rotate the refresh token: the one presented stops working."""
+        """Rotate the refresh token: the one presented stops working.
+
+        One presented again (stolen and replayed, or a client that refreshed twice)
+        ends its session for whoever holds it: 401 ``refresh_token_reused``.
+        """
         now = self.clock()
+        lifetime = timedelta(days=self.settings.refresh_token_days)
+        presented = hash_refresh_token(refresh_token)
         refresh, refresh_hash = new_refresh_token()
-        rows = (
-            await Session.update(
-                {
-                    Session.refresh_hash: refresh_hash,
-                    Session.expires_at: now + timedelta(days=self.settings.refresh_token_days),
-                }
+        # One transaction: a second refresh with the same token waits for the first
+        # and then finds the token among the used ones.
+        async with write_transaction(Session._meta.db):
+            rows = (
+                await Session.update(
+                    {Session.refresh_hash: refresh_hash, Session.expires_at: now + lifetime}
+                )
+                .where(
+                    Session.refresh_hash == presented,
+                    Session.revoked_at.is_null(),
+                    Session.expires_at > now,
+                )
+                .returning(Session.id, Session.user)
             )
-            .where(
-                Session.refresh_hash == hash_refresh_token(refresh_token),
-                Session.revoked_at.is_null(),
-                Session.expires_at > now,
+            if rows:
+                # A used token older than a refresh token's lifetime would be refused
+                # as expired anyway.
+                await UsedRefreshToken.delete().where(UsedRefreshToken.used_at < now - lifetime)
+                await UsedRefreshToken.insert(
+                    UsedRefreshToken(hash=presented, session=rows[0]["id"], used_at=now)
+                )
+                reused = None
+            else:
+                reused = (
+                    await UsedRefreshToken.select(UsedRefreshToken.session)
+                    .where(UsedRefreshToken.hash == presented)
+                    .first()
+                )
+                if reused:
+                    await Session.update({Session.revoked_at: now}).where(
+                        Session.id == reused["session"], Session.revoked_at.is_null()
+                    )
+        # Raised after the commit: the revocation must stand.
+        if reused:
+            raise Unauthorized(
+                "the refresh token was used before; the session has ended, log in again",
+                code="refresh_token_reused",
             )
-            .returning(Session.id, Session.user)
-        )
         if not rows:
             raise Unauthorized("the refresh token is not valid", code="invalid_refresh_token")
         return self._pair(rows[0]["user"], rows[0]["id"], refresh)
+
+    async def change_password(
+        self, actor: Actor, data: schemas.PasswordChange, client_ip: str
+    ) -> None:
+        """Change the caller's own password; every other session of theirs ends.
+
+        A wrong current password answers 403 ``wrong_password`` and counts as a failed
+        login for the username (a stolen access token cannot guess its way further).
+        """
+        await self.guard.check(actor.username, client_ip)
+        await self.guard.begin(actor.username, client_ip)
+        row = await User.select(User.password_hash).where(User.id == actor.user_id).first()
+        if not await verify_password(row["password_hash"] if row else None, data.current_password):
+            raise Forbidden("the current password is wrong", code="wrong_password")
+        await self.guard.succeeded(actor.username)
+        password_hash = await hash_password(data.new_password)
+        async with write_transaction(User._meta.db):
+            await User.update({User.password_hash: password_hash}).where(User.id == actor.user_id)
+            await Session.update({Session.revoked_at: self.clock()}).where(
+                Session.user == actor.user_id,
+                Session.id != actor.session_id,
+                Session.revoked_at.is_null(),
+            )
 
     async def logout(self, actor: Actor) -> None:
         await Session.update({Session.revoked_at: self.clock()}).where(

@@ -62,3 +62,20 @@ class Session(Table, tablename="auth_session"):
     created_at = Timestamptz(default=TimestamptzNow())
     expires_at = Timestamptz()
     revoked_at = Timestamptz(null=True, default=None)
+
+
+class UsedRefreshToken(Table):
+    """A refresh token that was traded in: presented again, it gives its session away."""
+
+    hash = Varchar(length=64, primary_key=True)
+    session = ForeignKey(Session, on_delete=OnDelete.cascade)
+    used_at = Timestamptz(index=True)
+
+
+class LoginFailure(Table):
+    """A failed login (or one in progress: a success deletes its username's rows)."""
+
+    id = UUID(primary_key=True)
+    username = Varchar(length=64, index=True)
+    client_ip = Varchar(length=45, index=True)
+    failed_at = Timestamptz(index=True)

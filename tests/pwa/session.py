@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 import httpx
 from playwright.async_api import Page
 
@@ -54,3 +57,13 @@ async def drained(page: Page) -> None:
     await page.wait_for_selector(
         "[data-testid=pending-count][data-count='0']", timeout=SYNC_TIMEOUT_MS
     )
+
+
+async def until(page: Page, expression: str, within_ms: float = SYNC_TIMEOUT_MS) -> None:
+    """``page.wait_for_function`` for a page under the app's Content-Security-Policy:
+    Playwright polls that one with the page's own eval(), which the policy refuses,
+    while ``page.evaluate`` goes through the debugging protocol, which it does not."""
+    deadline = time.monotonic() + within_ms / 1000
+    while not await page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still false after {within_ms} ms: {expression}"
+        await asyncio.sleep(0.05)

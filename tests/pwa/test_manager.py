@@ -20,7 +20,7 @@ from playwright.async_api import Browser, BrowserContext, Page, Route
 
 from tests.pwa.browser import phone, screenshot
 from tests.pwa.live import LiveServer
-from tests.pwa.session import headers, log_in, pending, synced
+from tests.pwa.session import headers, log_in, pending, synced, until
 
 MAP_MANAGER, MAP_TECHNICIAN = "manager3", "tech18"
 CONFLICT_MANAGER, CONFLICT_TECHNICIAN = "manager2", "tech13"
@@ -128,7 +128,7 @@ async def test_the_map_moves_a_technician_after_a_check_in_without_a_reload(
       const row = document.querySelector("[data-testid=map-workers] [data-user='{technician["id"]}']");
       return row && Math.abs(Number(row.dataset.lat) - {after[0]}) < 1e-6;
     }}"""
-    await page.wait_for_function(moved, timeout=LIVE_TIMEOUT_MS)
+    await until(page, moved, LIVE_TIMEOUT_MS)
     assert await page.evaluate("window.sameDocument") is True, "the page was not reloaded"
     # Arriving moved the order on site, and the technician's state with it.
     assert await row.get_attribute("data-state") == "on_site"
@@ -300,8 +300,9 @@ async def test_the_dashboard_shows_the_report_figures_and_charts(
         await log_in(page, MAP_MANAGER)
         await open_screen(page, "/dashboard")
         await page.wait_for_selector("[data-testid=headline]")
-        await page.wait_for_function(
-            "[...document.querySelectorAll('figure.chart img')].filter(i => i.complete && i.naturalWidth).length === 3"
+        await until(
+            page,
+            "[...document.querySelectorAll('figure.chart img')].filter(i => i.complete && i.naturalWidth).length === 3",
         )
         timezone = await page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone")
         today = await page.evaluate(

@@ -10,7 +10,7 @@ import json
 import httpx
 from playwright.async_api import BrowserContext, Page
 
-from tests.pwa.session import log_in
+from tests.pwa.session import log_in, until
 from tests.pwa.test_technician import an_order_for
 
 TECHNICIAN = "tech10"
@@ -29,7 +29,7 @@ async def test_a_push_is_shown_and_opens_its_order(
     order = await an_order_for(api, TECHNICIAN)
     await context.grant_permissions(["notifications"])
     await log_in(page, TECHNICIAN)
-    await page.wait_for_function("navigator.serviceWorker.controller !== null")
+    await until(page, "navigator.serviceWorker.controller !== null")
     devtools = await context.new_cdp_session(page)
     registrations: list[dict[str, str]] = []
     devtools.on(

@@ -21,7 +21,7 @@ from playwright.async_api import Browser, BrowserContext, Page, Playwright, Rout
 from tests.pwa.browser import FAKE_CAMERA, PHONE, launch, phone, screenshot
 from tests.pwa.camera import label_image, write_y4m
 from tests.pwa.live import LiveServer
-from tests.pwa.session import drained, headers, log_in, synced
+from tests.pwa.session import drained, headers, log_in, synced, until
 
 INSPECTOR = "inspector2"
 CHECKLIST = [
@@ -152,7 +152,7 @@ async def test_a_label_in_front_of_the_camera_opens_its_asset(
         assert await page.evaluate("'BarcodeDetector' in window") is False
         assert await scanner.get_attribute("data-detector") == "polyfill"
         await page.evaluate("window.camera = document.querySelector('video').srcObject")
-        await page.wait_for_function("document.querySelector('video').videoWidth > 0")
+        await until(page, "document.querySelector('video').videoWidth > 0")
         await screenshot(page, "scan")
         release.set()
 

@@ -7,7 +7,7 @@ import httpx
 from playwright.async_api import BrowserContext, Page
 
 from tests.pwa.live import PASSWORD
-from tests.pwa.session import drained, headers, log_in, pending, synced
+from tests.pwa.session import drained, headers, log_in, pending, synced, until
 from tests.pwa.test_technician import an_order_for
 
 TECHNICIAN = "tech05"
@@ -30,9 +30,7 @@ async def test_work_waits_through_a_new_login(
     await page.fill("#comment", "written in the basement")
     await page.click("text=Add comment")
     await page.click("[data-action=accept]")
-    await page.wait_for_function(
-        "document.querySelector('[data-testid=pending-count]').dataset.count === '2'"
-    )
+    await until(page, "document.querySelector('[data-testid=pending-count]').dataset.count === '2'")
     # Meanwhile the session ends on the server (an administrator, a password change).
     token = await page.evaluate(SESSION_TOKEN)
     ended = await api.post("/api/auth/logout", headers={"Authorization": f"Bearer {token}"})

@@ -14,7 +14,7 @@ import PIL.Image
 from playwright.async_api import BrowserContext, Page
 
 from tests.pwa.browser import screenshot
-from tests.pwa.session import drained, headers, log_in, pending, synced
+from tests.pwa.session import drained, headers, log_in, pending, synced, until
 
 TECHNICIAN = "tech02"
 CHECK = {"key": "closes", "label": "Closes by itself", "kind": "pass_fail"}
@@ -104,8 +104,8 @@ async def test_a_day_offline_reaches_the_server_exactly_once(
     await page.click("[data-key=closes] [data-answer=true]")
     await page.click("[data-testid=inspection-form] button[type=submit]")
     await page.wait_for_selector("[data-testid=inspection-saved]")
-    await page.wait_for_function(
-        "Number(document.querySelector('[data-testid=pending-count]').dataset.count) === 6"
+    await until(
+        page, "Number(document.querySelector('[data-testid=pending-count]').dataset.count) === 6"
     )
     assert await pending(page) == 6
     await screenshot(page, "technician-order-offline")
@@ -154,7 +154,7 @@ async def test_the_customer_signs_on_the_phone(api: httpx.AsyncClient, page: Pag
     await page.click("text=Customer signature")
     pad = page.locator("[data-testid=signature-pad]")
     await pad.wait_for()
-    await page.wait_for_function("document.querySelector('[data-testid=signature-pad]').width > 0")
+    await until(page, "document.querySelector('[data-testid=signature-pad]').width > 0")
     box = await pad.bounding_box()
     assert box is not None
     await page.mouse.move(box["x"] + 20, box["y"] + 90)

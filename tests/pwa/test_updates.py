@@ -11,7 +11,7 @@ from playwright.async_api import Browser
 from scripts.pwa_vendor import PWA
 from tests.pwa.browser import phone, screenshot
 from tests.pwa.live import serving, stop
-from tests.pwa.session import log_in, synced
+from tests.pwa.session import log_in, synced, until
 
 TECHNICIAN = "tech01"
 OFFERED = "text=A new version of FieldOps is ready."
@@ -38,7 +38,7 @@ async def test_a_new_deployment_is_offered_and_loses_nothing(
         try:
             page = await context.new_page()
             await log_in(page, TECHNICIAN)
-            await page.wait_for_function("navigator.serviceWorker.controller !== null")
+            await until(page, "navigator.serviceWorker.controller !== null")
             old = await (await context.request.get(f"{live.url}/sw.js")).text()
 
             # Offline, a comment waits while the new version is deployed.
@@ -58,7 +58,7 @@ async def test_a_new_deployment_is_offered_and_loses_nothing(
             async with page.expect_navigation():
                 await page.click("text=Update now")
             await page.wait_for_selector("[data-testid=sync-status]")
-            await page.wait_for_function("navigator.serviceWorker.controller !== null")
+            await until(page, "navigator.serviceWorker.controller !== null")
             await synced(page)
             assert not await page.is_visible(OFFERED)
             assert await page.evaluate(ACTIVE_BUILD) == {"waiting": False, "controlled": True}
