@@ -64,7 +64,9 @@ class AuthService:
         Too many failures for the username or from the client address answer 429
         ``too_many_attempts`` for a while (server/accounts/lockout.py).
         """
-        username = username.strip().lower()
+        # Lower case can lengthen a name ("İ" is two characters in lower case): cut to
+        # the column's length; no real username is that long or has such letters.
+        username = username.strip().lower()[:64]
         await self.guard.check(username, client_ip)
         await self.guard.begin(username, client_ip)
         row = (

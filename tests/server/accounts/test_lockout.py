@@ -83,6 +83,15 @@ async def test_unknown_usernames_lock_alike(client: httpx.AsyncClient, world: Wo
     assert known.headers["retry-after"] == unknown.headers["retry-after"] == "900"
 
 
+async def test_a_name_longer_in_lower_case_is_a_plain_failure(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    # 64 characters that are 128 in lower case: more than the failure log's column.
+    answer = await login(client, "İ" * 64, WRONG)
+    assert answer.status_code == 401, answer.text
+    assert answer.json()["code"] == "invalid_credentials"
+
+
 async def test_failures_count_within_the_window_only(
     client: httpx.AsyncClient, world: World, clock: FakeClock
 ) -> None:
