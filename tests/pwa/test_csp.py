@@ -10,6 +10,7 @@ from playwright.async_api import BrowserContext, ConsoleMessage, Page
 from tests.pwa.live import LiveServer
 from tests.pwa.session import headers, log_in
 from tests.pwa.test_manager import only_this_server, open_screen
+from tests.pwa.test_technician import an_order_for
 
 # Violations seen by the page, kept across the app's hash navigations.
 LISTEN = """
@@ -46,6 +47,7 @@ async def test_the_technicians_screens_break_no_rule(
     messages = await watched(page)
     admin = await headers(api, "admin")
     asset = (await api.get("/api/assets", params={"limit": 1}, headers=admin)).json()["items"][0]
+    await an_order_for(api, "tech01")  # an open order to show, whatever the demo's dates
     await log_in(page, "tech01")
     await page.wait_for_selector("[data-testid=order-card]")
     await page.click("[data-testid=order-card] >> nth=0")

@@ -9,7 +9,7 @@ from playwright.async_api import Browser, BrowserContext, Page
 from tests.pwa.browser import phone, screenshot
 from tests.pwa.live import LiveServer
 from tests.pwa.session import headers, log_in, synced
-from tests.pwa.test_technician import photo
+from tests.pwa.test_technician import an_order_for, photo
 
 REQUESTER = "requester03"
 TECHNICIAN = "tech03"
@@ -87,7 +87,10 @@ async def test_a_requester_submits_urges_and_rates(
     assert (order["rating"], order["rating_comment"]) == (4, "Quick and tidy")
 
 
-async def test_the_main_screens_in_chinese(browser: Browser, live_server: LiveServer) -> None:
+async def test_the_main_screens_in_chinese(
+    api: httpx.AsyncClient, browser: Browser, live_server: LiveServer
+) -> None:
+    await an_order_for(api, "tech04")  # an open order to show, whatever the demo's dates
     context = await phone(browser, live_server.url, locale="zh-CN")
     try:
         page = await context.new_page()
