@@ -17,6 +17,7 @@ from server.integrations.scopes import needs
 from server.openapi import SECURITY, errors
 from server.reports import schemas
 from server.reports.exports import CSV_TYPE, XLSX_TYPE
+from server.reports.period import Period, period_of
 from server.reports.services import File, OrderExport, ReportService
 from server.types import Language, Priority
 from server.workorders import schemas as order_schemas
@@ -46,6 +47,16 @@ TimeZone = Annotated[
         max_length=64, description="the IANA time zone the days are in, e.g. Asia/Shanghai"
     ),
 ]
+PeriodDep = NamedDependency[Period]
+
+
+def provide_period(
+    clock: ClockDep, first: FromDay = None, last: ToDay = None, tz: TimeZone = "UTC"
+) -> Period:
+    """The period a report request asks for (the same three parameters on each)."""
+    return period_of(first, last, tz, clock())
+
+
 Format = Annotated[schemas.ExportFormat, QueryParameter(description="csv or xlsx")]
 REPORT_ERRORS = errors(400, 401, 403, 422)
 FILE_ANSWER = ResponseSpec(
@@ -69,81 +80,72 @@ class ReportController(Controller):
     tags = ["reports"]
     security = SECURITY
     opt = needs("reports:read")
-    dependencies = {"reports": Provide(provide_report_service, sync_to_thread=False)}
+    dependencies = {
+        "reports": Provide(provide_report_service, sync_to_thread=False),
+        "period": Provide(provide_period, sync_to_thread=False),
+    }
 
     @get("/technicians", operation_id="TechnicianReport", responses=REPORT_ERRORS)
     async def technicians(
         self,
         reports: ReportServiceDep,
-        first: FromDay = None,
-        last: ToDay = None,
-        tz: TimeZone = "UTC",
+        period: PeriodDep,
     ) -> schemas.TechnicianReport:
         """Per technician, over the orders assigned to them that were resolved in the
         period: how many, mean response and resolution time, SLA compliance,
         first-time-fix rate (never reopened), mean rating, time en route and on site;
         and their labour hours. Beside the same figures for the period before, of
         equal length (admins; managers for their departments' orders)."""
-        return await reports.technicians(first, last, tz)
+        return await reports.technicians(period)
 
     @get("/departments", operation_id="DepartmentReport", responses=REPORT_ERRORS)
     async def departments(
         self,
         reports: ReportServiceDep,
-        first: FromDay = None,
-        last: ToDay = None,
-        tz: TimeZone = "UTC",
+        period: PeriodDep,
     ) -> schemas.DimensionReport:
         """Per department: orders created and SLA targets missed in the period and the
         one before, and the orders open now by age and priority."""
-        return await reports.dimension("departments", first, last, tz)
+        return await reports.dimension("departments", period)
 
     @get("/sites", operation_id="SiteReport", responses=REPORT_ERRORS)
     async def sites(
         self,
         reports: ReportServiceDep,
-        first: FromDay = None,
-        last: ToDay = None,
-        tz: TimeZone = "UTC",
+        period: PeriodDep,
     ) -> schemas.DimensionReport:
         """Per site: the department report's figures."""
-        return await reports.dimension("sites", first, last, tz)
+        return await reports.dimension("sites", period)
 
     @get("/customer-groups", operation_id="CustomerGroupReport", responses=REPORT_ERRORS)
     async def customer_groups(
         self,
         reports: ReportServiceDep,
-        first: FromDay = None,
-        last: ToDay = None,
-        tz: TimeZone = "UTC",
+        period: PeriodDep,
     ) -> schemas.DimensionReport:
         """Per customer group (of the order's customer): the department report's figures."""
-        return await reports.dimension("customer-groups", first, last, tz)
+        return await reports.dimension("customer-groups", period)
 
     @get("/assets", operation_id="AssetReport", responses=REPORT_ERRORS)
     async def assets(
         self,
         reports: ReportServiceDep,
-        first: FromDay = None,
-        last: ToDay = None,
-        tz: TimeZone = "UTC",
+        period: PeriodDep,
     ) -> schemas.AssetReport:
         """Per asset: the department report's figures, and its failures (corrective
         orders created), mean time between failures and mean time to repair."""
-        return await reports.assets(first, last, tz)
+        return await reports.assets(period)
 
     @get("/dashboard", operation_id="ReportDashboard", responses=REPORT_ERRORS)
     async def dashboard(
         self,
         reports: ReportServiceDep,
-        first: FromDay = None,
-        last: ToDay = None,
-        tz: TimeZone = "UTC",
+        period: PeriodDep,
     ) -> schemas.Dashboard:
         """Headline figures of the period and the one before, and chart series ready
         to plot: open orders by status, SLA compliance and mean time to resolve per
         week (weeks start on Monday in ``tz``; the first and last may be partial)."""
-        return await reports.dashboard(first, last, tz)
+        return await reports.dashboard(period)
 
     @get(
         "/charts/{file:str}",
@@ -155,9 +157,7 @@ class ReportController(Controller):
         self,
         reports: ReportServiceDep,
         file: FromPath[schemas.ChartFile],
-        first: FromDay = None,
-        last: ToDay = None,
-        tz: TimeZone = "UTC",
+        period: PeriodDep,
         lang: Annotated[
             Language | None,
             QueryParameter(description="the chart's language (default: the caller's)"),
@@ -165,7 +165,7 @@ class ReportController(Controller):
     ) -> Response[str]:
         """A dashboard chart as an SVG image, for e-mailed reports and the app:
         backlog-by-status.svg, sla-compliance-by-week.svg, resolution-time-by-week.svg."""
-        image = await reports.chart(file, first, last, tz, lang)
+        image = await reports.chart(file, period, lang)
         return Response(image, media_type="image/svg+xml")
 
     @get(
@@ -178,13 +178,11 @@ class ReportController(Controller):
         reports: ReportServiceDep,
         report: FromPath[schemas.ReportName],
         format: Format,
-        first: FromDay = None,
-        last: ToDay = None,
-        tz: TimeZone = "UTC",
+        period: PeriodDep,
     ) -> Response[bytes]:
         """A report's rows as a CSV or XLSX file (nested figures become columns such as
         current_orders_done; XLSX times are UTC)."""
-        return _file(await reports.export(report, format, first, last, tz))
+        return _file(await reports.export(report, format, period))
 
 
 class OrderExportController(Controller):

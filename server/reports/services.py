@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import msgspec
@@ -17,7 +16,7 @@ from server.database import is_sqlite
 from server.errors import Invalid
 from server.reports import dashboard, exports, schemas, svg
 from server.reports.dimensions import asset_items, dimension_items, dimension_rows
-from server.reports.period import Period, period_of
+from server.reports.period import Period
 from server.reports.scope import report_scope
 from server.reports.technicians import technician_report
 from server.sql import Sql
@@ -60,25 +59,20 @@ class ReportService:
         self.actor = actor
         self.clock = clock
 
-    def _scope(self, first: date | None, last: date | None, tz: str) -> tuple[Sql, Period]:
-        scope = report_scope(self.actor, is_sqlite(WorkOrder._meta.db))
-        return scope, period_of(first, last, tz, self.clock())
+    def _scope(self) -> Sql:
+        return report_scope(self.actor, is_sqlite(WorkOrder._meta.db))
 
-    async def technicians(
-        self, first: date | None, last: date | None, tz: str
-    ) -> schemas.TechnicianReport:
+    async def technicians(self, period: Period) -> schemas.TechnicianReport:
         """Per technician: the orders they finished in the period and how those went."""
-        scope, period = self._scope(first, last, tz)
+        scope = self._scope()
         items, total = await technician_report(scope, period, period.before())
         return schemas.TechnicianReport(
             period=_info(period), previous_period=_info(period.before()), items=items, total=total
         )
 
-    async def dimension(
-        self, name: str, first: date | None, last: date | None, tz: str
-    ) -> schemas.DimensionReport:
+    async def dimension(self, name: str, period: Period) -> schemas.DimensionReport:
         """Per department, site or customer group (``name``): volume, breaches, backlog."""
-        scope, period = self._scope(first, last, tz)
+        scope = self._scope()
         rows = await dimension_rows(name, scope, period, period.before(), self.clock())
         return schemas.DimensionReport(
             period=_info(period),
@@ -86,16 +80,16 @@ class ReportService:
             items=dimension_items(rows),
         )
 
-    async def assets(self, first: date | None, last: date | None, tz: str) -> schemas.AssetReport:
+    async def assets(self, period: Period) -> schemas.AssetReport:
         """Per asset: volume, breaches, backlog, failures, MTBF and MTTR."""
-        scope, period = self._scope(first, last, tz)
+        scope = self._scope()
         rows = await dimension_rows("assets", scope, period, period.before(), self.clock())
         return schemas.AssetReport(
             period=_info(period), previous_period=_info(period.before()), items=asset_items(rows)
         )
 
-    async def dashboard(self, first: date | None, last: date | None, tz: str) -> schemas.Dashboard:
-        scope, period = self._scope(first, last, tz)
+    async def dashboard(self, period: Period) -> schemas.Dashboard:
+        scope = self._scope()
         open_orders, current, previous, charts = await dashboard.dashboard(
             scope, period, period.before()
         )
@@ -108,12 +102,10 @@ class ReportService:
             charts=charts,
         )
 
-    async def chart(
-        self, file: str, first: date | None, last: date | None, tz: str, language: str | None
-    ) -> str:
+    async def chart(self, file: str, period: Period, language: str | None) -> str:
         """One dashboard chart as an SVG document, in ``language`` (default: the
         caller's)."""
-        scope, period = self._scope(first, last, tz)
+        scope = self._scope()
         backlog = file == "backlog-by-status.svg"
         if backlog:
             chart = dashboard.backlog_chart(await dashboard.backlog_by_status(scope))
@@ -126,17 +118,15 @@ class ReportService:
         words = language or self.actor.language
         return svg.render(dashboard.localised(chart, words, statuses=backlog))
 
-    async def export(
-        self, report: str, form: str, first: date | None, last: date | None, tz: str
-    ) -> File:
+    async def export(self, report: str, form: str, period: Period) -> File:
         """A report's rows as a CSV or XLSX file."""
         found: Any
         if report == "technicians":
-            found = await self.technicians(first, last, tz)
+            found = await self.technicians(period)
         elif report == "assets":
-            found = await self.assets(first, last, tz)
+            found = await self.assets(period)
         else:
-            found = await self.dimension(report, first, last, tz)
+            found = await self.dimension(report, period)
         kind = ROW_TYPES[report]
         name = f"{report}_{found.period.first_day}_{found.period.last_day}"
         if form == "csv":
