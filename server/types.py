@@ -31,6 +31,7 @@ Phone = Annotated[
     str, Meta(max_length=32, pattern=r"^\+?[0-9 -]{5,31}$", examples=["+86 138 0013 8000"])
 ]
 SkillCode = Annotated[str, Meta(min_length=1, max_length=50, pattern=r"^[a-z0-9_-]+$")]
+SkillCodes = Annotated[list[SkillCode], Meta(max_length=50)]
 LongText = Annotated[
     str, Meta(max_length=20_000, examples=["The lift stops at floor 3 and the doors stay shut."])
 ]

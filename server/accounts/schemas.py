@@ -7,7 +7,18 @@ from uuid import UUID
 import msgspec
 from msgspec import Meta
 
-from server.types import Email, Language, Password, Phone, Role, ShortName, SkillCode, Username
+from server.types import (
+    Email,
+    Language,
+    Password,
+    Phone,
+    Role,
+    ShortName,
+    SkillCodes,
+    Username,
+)
+
+DepartmentIds = Annotated[list[UUID], Meta(max_length=100)]
 
 
 class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -16,7 +27,7 @@ class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class RefreshRequest(msgspec.Struct, forbid_unknown_fields=True):
-    refresh_token: str
+    refresh_token: Annotated[str, Meta(max_length=200)]
 
 
 class PasswordChange(msgspec.Struct, forbid_unknown_fields=True):
@@ -55,9 +66,9 @@ class UserCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     phone: Phone | None = None
     department_id: UUID | None = None
     team_id: UUID | None = None
-    skills: list[SkillCode] = msgspec.field(default_factory=list)
+    skills: SkillCodes = msgspec.field(default_factory=list)
     language: Language = "zh-CN"
-    managed_department_ids: list[UUID] = msgspec.field(default_factory=list)
+    managed_department_ids: DepartmentIds = msgspec.field(default_factory=list)
 
 
 class UserUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -67,11 +78,11 @@ class UserUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     phone: Phone | msgspec.UnsetType | None = msgspec.UNSET
     department_id: UUID | msgspec.UnsetType | None = msgspec.UNSET
     team_id: UUID | msgspec.UnsetType | None = msgspec.UNSET
-    skills: list[SkillCode] | msgspec.UnsetType = msgspec.UNSET
+    skills: SkillCodes | msgspec.UnsetType = msgspec.UNSET
     language: Language | msgspec.UnsetType = msgspec.UNSET
     active: bool | msgspec.UnsetType = msgspec.UNSET
     password: Password | msgspec.UnsetType = msgspec.UNSET
-    managed_department_ids: list[UUID] | msgspec.UnsetType = msgspec.UNSET
+    managed_department_ids: DepartmentIds | msgspec.UnsetType = msgspec.UNSET
 
 
 class UserPage(msgspec.Struct):

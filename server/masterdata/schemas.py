@@ -23,6 +23,7 @@ from server.types import (
     SerialNumber,
     ShortName,
     SkillCode,
+    SkillCodes,
 )
 
 # Departments
@@ -233,14 +234,14 @@ class ServiceItem(msgspec.Struct):
 
 class ServiceItemCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     name: Name
-    required_skills: list[SkillCode] = msgspec.field(default_factory=list)
+    required_skills: SkillCodes = msgspec.field(default_factory=list)
     default_priority: Priority = "P3"
     department_id: UUID | None = None
 
 
 class ServiceItemUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     name: Name | msgspec.UnsetType = msgspec.UNSET
-    required_skills: list[SkillCode] | msgspec.UnsetType = msgspec.UNSET
+    required_skills: SkillCodes | msgspec.UnsetType = msgspec.UNSET
     default_priority: Priority | msgspec.UnsetType = msgspec.UNSET
     department_id: UUID | msgspec.UnsetType | None = msgspec.UNSET
 

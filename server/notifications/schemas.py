@@ -67,7 +67,10 @@ class PushSubscriptionPage(msgspec.Struct):
     items: list[PushSubscription]
 
 
-ClockTime = Annotated[str, Meta(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["22:00"])]
+# max_length also refuses "22:00\n", which the pattern's $ lets through.
+ClockTime = Annotated[
+    str, Meta(max_length=5, pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["22:00"])
+]
 
 
 Kinds = Annotated[list[Annotated[str, Meta(max_length=32)]], Meta(max_length=50)]

@@ -14,8 +14,14 @@ Minutes = Annotated[int, Meta(ge=0, le=525_600)]
 Percent = Annotated[int, Meta(ge=1, le=99, description="share of the allowed time")]
 AlarmMinutes = Annotated[int, Meta(ge=0, le=10_080, description="0: no overdue alarms")]
 AlarmCount = Annotated[int, Meta(ge=1, le=100)]
+# max_length also refuses "08:30\n", which the pattern's $ lets through.
 ClockTime = Annotated[
-    str, Meta(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$", examples=["08:30", "24:00"])
+    str,
+    Meta(
+        max_length=5,
+        pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$",
+        examples=["08:30", "24:00"],
+    ),
 ]
 Interval = Annotated[list[ClockTime], Meta(min_length=2, max_length=2)]
 Day = Annotated[list[Interval], Meta(max_length=12)]

@@ -22,7 +22,8 @@ Sort = Literal[
     "number",
     "-number",
 ]
-CustomValue = str | int | float | bool | None
+# A text field may be declared up to 20,000 characters long (TemplateField.max_length).
+CustomValue = Annotated[str, Meta(max_length=20_000)] | int | float | bool | None
 CustomFields = Annotated[dict[str, CustomValue], Meta(max_length=100)]
 CommentBody = Annotated[
     str, Meta(min_length=1, max_length=10_000, examples=["On my way, arriving in 20 minutes."])
@@ -317,7 +318,10 @@ class TemplateField(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     min: float | None = None
     max: float | None = None
     max_length: Annotated[int, Meta(ge=1, le=20_000)] | None = None
-    options: list[Annotated[str, Meta(min_length=1, max_length=200)]] | None = None
+    options: (
+        Annotated[list[Annotated[str, Meta(min_length=1, max_length=200)]], Meta(max_length=500)]
+        | None
+    ) = None
 
 
 class ChecklistItem(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

@@ -126,6 +126,12 @@ async def test_preferences_mute_and_quiet_hours(
         "/api/me/notification-preferences", json={"quiet_from": "22:00"}, headers=headers
     )
     assert_error(bad, 422, "invalid_quiet_hours")
+    # Accepted before, "22:00\n" could not be read back as a time at delivery.
+    newline = {"quiet_from": "22:00\n", "quiet_until": "06:00", "timezone": "Asia/Shanghai"}
+    bad = await client.put("/api/me/notification-preferences", json=newline, headers=headers)
+    assert_error(bad, 400, "validation_error")
+    kept = await client.get("/api/me/notification-preferences", headers=headers)
+    assert kept.json()["muted"] == ["assigned"]
     odd = await client.post(
         "/api/push/subscriptions", json={"endpoint": "ftp://x", "keys": {}}, headers=headers
     )

@@ -151,6 +151,9 @@ OFFICE = [["09:00", "12:00"], ["13:00", "18:00"]]
         ({"week": [[["24:00", "24:00"]]] + [[]] * 6}, 422),
         ({"week": [OFFICE] * 6}, 400),  # six days
         ({"week": [[["9:00", "12:00"]]] + [[]] * 6}, 400),  # not HH:MM
+        # The pattern's $ matches before a final newline; accepted before, it could not
+        # be read back as a time when a clock was worked out.
+        ({"week": [[["09:00", "12:00\n"]]] + [[]] * 6}, 400),
     ],
 )
 async def test_calendars_are_validated(
