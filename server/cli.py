@@ -143,6 +143,7 @@ def serve(host: str | None, port: int | None, workers: int, access_log: bool) ->
         access_log=access_log,
         lifespan="on",
         server_header=False,
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
     )
 
 

@@ -13,13 +13,14 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from piccolo.engine.base import Engine
 
 from server.database import execute_many, fetch, is_sqlite, one_of_ids
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 BATCH = 100
 # Longer than a batch can take, so no other process claims a batch still being sent.
@@ -52,9 +53,25 @@ async def poll_forever(
     """Run rounds back to back while they find work; sleep between idle ones."""
     while True:
         try:
-            handled = await run_due()
+            handled = await finishing(run_due())
         except Exception:
             log.exception("the %s's round failed; retrying", name)
             handled = 0
         if not handled:
             await asyncio.sleep(idle_seconds)
+
+
+async def finishing(work: Awaitable[T]) -> T:
+    """Await one round of work; cancelled meanwhile (the process is stopping), let the
+    round finish first. Cut short, a round leaves what it sent unrecorded and its rows
+    leased for LEASE, so a restart would delay them and send some twice. Cancelled
+    again while waiting, it gives up at once."""
+    task = asyncio.ensure_future(work)
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        try:
+            await task
+        except Exception:
+            log.exception("the last round before stopping failed")
+        raise

@@ -53,6 +53,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # may leave it to `fieldops worker` processes. Running it in several is safe.
     run_scheduler: bool = True
     scheduler_poll_seconds: Seconds = 1.0
+    # Stopping, `fieldops serve` lets requests in flight finish for this long, then
+    # cuts what is left: live map streams never finish on their own.
+    shutdown_grace_seconds: Positive = 30
     # The team told when an overdue order is suspended automatically; empty: every manager.
     control_centre_team: UUID | None = None
     # A requester may urge an order once per this many minutes.

@@ -29,6 +29,7 @@ from server.database import (
     json_column,
     write_transaction,
 )
+from server.leases import finishing
 from server.scheduler.kinds import JobContext, JobKinds, enqueue, tick_row
 from server.scheduler.tables import Job
 from server.settings import Settings
@@ -83,7 +84,8 @@ class Scheduler:
             log.exception("could not schedule the periodic jobs; they start with the next run")
         while True:
             try:
-                ran = await self.run_due()
+                # One batch at a time: stopping, the worker finishes the batch it claimed.
+                ran = await finishing(self._run_batch())
             except Exception:
                 log.exception("the scheduler's poll failed; retrying")
                 ran = 0
