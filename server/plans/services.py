@@ -21,6 +21,7 @@ from server.plans.occurrences import schedule_next
 from server.plans.recurrence import parse, rrule_line, upcoming, zone
 from server.plans.tables import PlanOccurrence, RecurringPlan
 from server.references import require_reference
+from server.workorders.scope import plan_in_scope
 from server.workorders.tables import Template
 
 REFERENCES = {
@@ -64,9 +65,9 @@ class PlanService:
         if not self.actor.can_manage:
             raise Forbidden("only admins and managers keep recurring plans")
 
-    async def _row(self, plan_id: UUID) -> dict[str, Any]:
+    async def _row(self, plan_id: UUID, scoped: bool = True) -> dict[str, Any]:
         row = await RecurringPlan.select().where(RecurringPlan.id == plan_id).first()
-        if row is None or not row["active"]:
+        if row is None or not row["active"] or (scoped and not plan_in_scope(self.actor, row)):
             raise NotFound("no such plan", {"id": str(plan_id)})
         return row
 
@@ -115,7 +116,7 @@ class PlanService:
             .where(RecurringPlan.active == True)  # noqa: E712
             .order_by(RecurringPlan.name)
         )
-        return await self._plans(rows)
+        return await self._plans([row for row in rows if plan_in_scope(self.actor, row)])
 
     async def get(self, plan_id: UUID) -> schemas.Plan:
         self._require_manager()
@@ -173,7 +174,8 @@ class PlanService:
                 {getattr(RecurringPlan, k): row[k] for k in (*changes, "rrule", "revision")}
             ).where(RecurringPlan.id == plan_id)
             await schedule_next(row, self.clock())
-        return await self.get(plan_id)
+        # Answered once even when the change routed the plan out of the caller's reach.
+        return (await self._plans([await self._row(plan_id, scoped=False)]))[0]
 
     async def pause(self, plan_id: UUID) -> schemas.Plan:
         self._require_manager()

@@ -208,3 +208,20 @@ async def test_plans_are_checked(
         assert answer.status_code == 201, answer.text
     else:
         assert_error(answer, 422, code)
+
+
+async def test_a_plan_is_kept_only_by_managers_who_see_its_orders(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """Another department's maintenance plan is not found (404) and not listed, as its
+    orders are not; the admin and the department's manager keep it (issue 10)."""
+    made = await plan(client, world, asset_id=str(await asset(world)), interval_days=90)
+    south = await world.headers("south_manager")
+    path = f"/api/maintenance/plans/{made['id']}"
+    assert_error(await client.get(path, headers=south), 404, "not_found")
+    assert_error(await client.delete(path, headers=south), 404, "not_found")
+    assert (await client.get("/api/maintenance/plans/", headers=south)).json()["items"] == []
+    for keeper in ("north_manager", "admin"):
+        kept = await client.get(path, headers=await world.headers(keeper))
+        assert kept.status_code == 200, kept.text
+        assert kept.json()["name"] == "Pump service"

@@ -214,3 +214,25 @@ async def test_bad_plans_are_refused(
 async def test_field_staff_do_not_keep_plans(client: httpx.AsyncClient, world: World) -> None:
     answer = await client.get("/api/plans/", headers=await world.headers("north_tech"))
     assert_error(answer, 403, "forbidden")
+
+
+async def test_a_plan_is_kept_only_by_managers_who_see_its_orders(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """Another department's plan is not found (404) and not listed, as its orders are
+    not; the admin and the department's manager keep it (issue 10)."""
+    plan = await create_plan(client, world)
+    south = await world.headers("south_manager")
+    path = f"/api/plans/{plan['id']}"
+    assert_error(await client.get(path, headers=south), 404, "not_found")
+    changed = await client.patch(path, json={"name": "Taken over"}, headers=south)
+    assert_error(changed, 404, "not_found")
+    for action in ("pause", "resume"):
+        assert_error(await client.post(f"{path}/{action}", headers=south), 404, "not_found")
+    assert_error(await client.delete(path, headers=south), 404, "not_found")
+    assert (await client.get("/api/plans/", headers=south)).json()["items"] == []
+    for keeper in ("north_manager", "admin"):
+        kept = await client.get(path, headers=await world.headers(keeper))
+        assert kept.status_code == 200, kept.text
+        assert kept.json()["name"] == "Weekly boiler check"
+        assert kept.json()["active"] is True
