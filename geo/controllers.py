@@ -18,6 +18,7 @@ from geo.geocoding import lookup
 from geo.live import stream
 from geo.services import CheckInService, MapService
 from server.dependencies import ActorDep, AuthServiceDep, ClockDep
+from server.live import channel_name
 from server.openapi import SECURITY, errors
 
 LimitQuery = Annotated[int, QueryParameter(ge=1, le=500, description="rows at most")]
@@ -248,7 +249,13 @@ class MapController(Controller):
         browser reconnects with a fresh token (admins and managers)."""
         token = request.headers.get("authorization", "").partition(" ")[2].strip()
         return ServerSentEvent(
-            stream(state.feed, service.actor, department_id, lambda: auth_service.resolve(token))
+            stream(
+                state.feed,
+                channel_name(state.settings.redis_url),
+                service.actor,
+                department_id,
+                lambda: auth_service.resolve(token),
+            )
         )
 
 

@@ -24,7 +24,7 @@ from server.accounts.actor import Actor
 from server.clock import Clock
 from server.database import is_sqlite, one_of_ids
 from server.errors import DomainError
-from server.live import CHANNEL, Changed, listener
+from server.live import Changed, listener
 from server.sql import Sql
 from server.workorders.scope import TERM_COLUMNS, Term, row_in_scope, terms
 from server.workorders.tables import WorkOrder
@@ -47,7 +47,7 @@ class Batch(msgspec.Struct):
     events: list[Event]
 
 
-def announcer(clock: Clock) -> Any:
+def announcer(clock: Clock, channel: str) -> Any:
     async def announce(plugin: ChannelsPlugin, changed: Changed) -> None:
         now = clock()
         events = []
@@ -76,7 +76,7 @@ def announcer(clock: Clock) -> Any:
                     )
                 )
         if events:
-            await plugin.wait_published(msgspec.json.encode(Batch(events)), CHANNEL)
+            await plugin.wait_published(msgspec.json.encode(Batch(events)), channel)
 
     return announce
 
@@ -92,6 +92,7 @@ def visible(actor: Actor, scope: list[Term] | None, event: Event, department: UU
 
 async def stream(
     plugin: ChannelsPlugin,
+    channel: str,
     actor: Actor,
     department: UUID | None,
     recheck: Callable[[], Awaitable[Actor]],
@@ -111,7 +112,7 @@ async def stream(
 
     with listener():
         async with (
-            plugin.start_subscription(CHANNEL) as subscriber,
+            plugin.start_subscription(channel) as subscriber,
             subscriber.run_in_background(put, join=False),
         ):
             yield ServerSentEventMessage(comment="subscribed", data=None)

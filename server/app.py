@@ -76,7 +76,11 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Lite
 
     @asynccontextmanager
     async def announcing(app: Litestar) -> AsyncIterator[None]:
-        with live.announcing(feed, announcer(clock), shared=bool(settings.redis_url)):
+        with live.announcing(
+            feed,
+            announcer(clock, live.channel_name(settings.redis_url)),
+            shared=bool(settings.redis_url),
+        ):
             yield
 
     @asynccontextmanager

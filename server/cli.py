@@ -178,7 +178,8 @@ def worker() -> None:
         async with contextlib.AsyncExitStack() as stack:
             if settings.redis_url:
                 feed = await stack.enter_async_context(live.channels(settings))
-                stack.enter_context(live.announcing(feed, announcer(utc_now), shared=True))
+                channel = live.channel_name(settings.redis_url)
+                stack.enter_context(live.announcing(feed, announcer(utc_now, channel), shared=True))
             tasks = [
                 asyncio.create_task(Scheduler(JOB_KINDS, settings, utc_now).run_forever()),
                 *map(asyncio.create_task, delivery_loops(settings, utc_now, vapid, gateway)),

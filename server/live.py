@@ -28,7 +28,6 @@ from server.settings import Settings
 
 log = logging.getLogger(__name__)
 ANNOUNCE_SECONDS = 2.0
-CHANNEL = "changes"
 
 
 @dataclass
@@ -61,20 +60,40 @@ class Feed:
 _live: list[Feed] = []
 
 
-def channels(settings: Settings) -> ChannelsPlugin:
-    backend: ChannelsBackend
-    if settings.redis_url:
+def channel_name(redis_url: str) -> str:
+    """The channel a deployment's changes go out on. Redis hands a PUBLISH to every
+    subscriber on the server, whatever database number either picked: naming the
+    channel after the number keeps deployments that share a Redis server apart."""
+    if not redis_url:
+        return "changes"
+    from redis.connection import parse_url
+
+    return f"changes:{parse_url(redis_url).get('db', 0)}"
+
+
+class _RedisBackend(RedisChannelsPubSubBackend):
+    """Closes its client when the plugin stops: Litestar's backend leaves the
+    connection it publishes on open."""
+
+    def __init__(self, redis_url: str) -> None:
         from redis.asyncio import Redis
 
-        backend = RedisChannelsPubSubBackend(
-            redis=Redis.from_url(settings.redis_url), key_prefix="fieldops"
-        )
-    else:
-        backend = MemoryChannelsBackend()
+        self.client = Redis.from_url(redis_url)
+        super().__init__(redis=self.client, key_prefix="fieldops")
+
+    async def on_shutdown(self) -> None:
+        await super().on_shutdown()
+        await self.client.aclose()
+
+
+def channels(settings: Settings) -> ChannelsPlugin:
+    backend: ChannelsBackend = (
+        _RedisBackend(settings.redis_url) if settings.redis_url else MemoryChannelsBackend()
+    )
     # A slow browser loses its oldest updates rather than holding memory without bound.
     return ChannelsPlugin(
         backend,
-        channels=[CHANNEL],
+        channels=[channel_name(settings.redis_url)],
         subscriber_max_backlog=1000,
         subscriber_backlog_strategy="dropleft",
     )

@@ -19,7 +19,7 @@ from litestar import Litestar
 
 from geo.live import Batch
 from geo.tables import Duty, Position
-from server.live import CHANNEL, channels, listener
+from server.live import channel_name, channels, listener
 from server.settings import Settings
 from tests.geo.test_checkins import en_route_order, post
 from tests.server.workorders.orders import put_order
@@ -41,7 +41,9 @@ async def listening(app: Litestar) -> AsyncIterator[asyncio.Queue[dict[str, Any]
 
     with listener():
         async with (
-            app.state.feed.start_subscription(CHANNEL) as subscriber,
+            app.state.feed.start_subscription(
+                channel_name(app.state.settings.redis_url)
+            ) as subscriber,
             subscriber.run_in_background(put),
         ):
             yield heard
@@ -177,7 +179,7 @@ async def test_a_worker_process_announces_what_its_jobs_change(
 
     async with (
         channels(Settings(redis_url=REDIS_URL)) as feed,
-        feed.start_subscription(CHANNEL) as subscriber,
+        feed.start_subscription(channel_name(REDIS_URL)) as subscriber,
         subscriber.run_in_background(put),
     ):
         process = worker(settings, tmp_path / "worker.log", FIELDOPS_REDIS_URL=REDIS_URL)
@@ -200,3 +202,25 @@ async def test_a_worker_process_announces_what_its_jobs_change(
         finally:
             process.terminate()
             process.wait(timeout=30)
+
+
+async def test_deployments_on_other_redis_databases_do_not_hear_each_other() -> None:
+    # Redis hands a PUBLISH to subscribers of every database number alike.
+    base = REDIS_URL.rsplit("/", 1)[0] if REDIS_URL.count("/") > 2 else REDIS_URL
+    ours, theirs = f"{base}/11", f"{base}/12"
+    assert (channel_name(ours), channel_name(theirs), channel_name("")) == (
+        "changes:11",
+        "changes:12",
+        "changes",
+    )
+    heard: asyncio.Queue[bytes] = asyncio.Queue()
+    async with (
+        channels(Settings(redis_url=ours)) as mine,
+        channels(Settings(redis_url=theirs)) as other,
+        mine.start_subscription(channel_name(ours)) as subscriber,
+        subscriber.run_in_background(heard.put),
+    ):
+        await other.wait_published(b"theirs", channel_name(theirs))
+        await mine.wait_published(b"ours", channel_name(ours))
+        # Published in this order: had the first crossed over, it would come first.
+        assert await asyncio.wait_for(heard.get(), WAIT) == b"ours"
