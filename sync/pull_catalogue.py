@@ -24,7 +24,7 @@ from server.masterdata.services import ASSET_COLUMNS, SERVICE_ITEM_COLUMNS, SITE
 from server.masterdata.tables import Asset, DeletedRecord, ServiceItem, Site
 from server.notifications.services import to_notification
 from server.notifications.tables import Notification
-from server.sql import Sql, any_of
+from server.sql import Sql
 from server.workorders import schemas as workorders
 from server.workorders.scope import in_scope
 from server.workorders.tables import Template
@@ -54,13 +54,26 @@ async def _select(table: Any, columns: tuple[Any, ...], where: Sql) -> list[dict
     return rows
 
 
+async def _select_any(
+    table: Any, columns: tuple[Any, ...], terms: list[Sql]
+) -> list[dict[str, Any]]:
+    """The rows of ``table`` that any of ``terms`` picks, each term read on its own.
+    Joined by OR the terms' subqueries keep PostgreSQL from using an index: it read
+    every asset, and with 100,000 of them an incremental pull took 0.2 to 2.5 s."""
+    found: dict[Any, dict[str, Any]] = {}
+    for rows in await asyncio.gather(*(_select(table, columns, term) for term in terms)):
+        for row in rows:
+            found.setdefault(row["id"], row)
+    return list(found.values())
+
+
 def _changed(after: int, upto: int) -> Sql:
     return Sql("sync_seq > {} AND sync_seq <= {}", after, upto)
 
 
 def _named(
     table: Any, column: str, actor: Actor, after: int | None, upto: int, order_ids: list[Any]
-) -> Sql:
+) -> list[Sql]:
     """The records the page's orders name and, after a cursor, those changed in
     (after, upto] that any order in the caller's scope names: a device keeps the
     records its orders name up to date."""
@@ -83,7 +96,7 @@ def _named(
                 *scope.args,
             )
         )
-    return any_of(terms) if terms else Sql("1 = 0")
+    return terms
 
 
 async def _already(value: Any) -> Any:
@@ -104,19 +117,17 @@ async def catalogue(
         # The checkpoints of the caller's rounds, and their sites, for scanning offline.
         sqlite = is_sqlite(Asset._meta.db)
         ids, bound = one_of_ids(sqlite, "asset.id", rounds_assets)
-        asset_terms = any_of([asset_terms, Sql(ids, bound)])
+        asset_terms.append(Sql(ids, bound))
         ids, bound = one_of_ids(sqlite, "a.id", rounds_assets)
-        site_terms = any_of(
-            [site_terms, Sql(f"site.id IN (SELECT a.site FROM asset a WHERE {ids})", bound)]
-        )
+        site_terms.append(Sql(f"site.id IN (SELECT a.site FROM asset a WHERE {ids})", bound))
     notices_where = (
         Sql('n."user" = {}', actor.user_id)
         & Sql("n.created_at >= {}", now - NOTIFICATIONS_KEPT)
         & Sql("n.sync_seq > {} AND n.sync_seq <= {}", low, upto)
     )
     sites, assets, items, templates, deleted, notices, costs = await asyncio.gather(
-        _select(Site, SITE_COLUMNS, site_terms),
-        _select(Asset, ASSET_COLUMNS, asset_terms),
+        _select_any(Site, SITE_COLUMNS, site_terms),
+        _select_any(Asset, ASSET_COLUMNS, asset_terms),
         _select(ServiceItem, SERVICE_ITEM_COLUMNS, _changed(low, upto)),
         _select(Template, TEMPLATE_COLUMNS, _changed(low, upto)),
         _select(DeletedRecord, (DeletedRecord.kind, DeletedRecord.record), deleted_since)
