@@ -16,9 +16,10 @@ import msgspec
 from geo import schemas
 from geo.tables import AutoAssign
 from server.accounts.actor import Actor
+from server.accounts.tables import Department
 from server.clock import Clock
 from server.database import json_column
-from server.errors import Forbidden
+from server.errors import Forbidden, NotFound
 from server.ids import new_id
 from server.scheduler.kinds import ON_KEY_TAKEN, job_row
 from server.scheduler.tables import Job
@@ -83,6 +84,9 @@ async def set_mode(
     actor: Actor, clock: Clock, department: UUID, data: schemas.AutoAssignUpdate
 ) -> schemas.AutoAssignMode:
     _check(actor, department)
+    # An admin may name any department: an unknown one is 404, not a foreign-key 409.
+    if not await Department.exists().where(Department.id == department):
+        raise NotFound("no such department")
     chosen = sorted(set(data.priorities))
     await AutoAssign.insert(
         AutoAssign(

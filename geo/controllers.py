@@ -51,7 +51,7 @@ class OrderCheckInController(Controller):
         refused. Checking in moves an en_route order to on_site."""
         return await service.record(order_id, data)
 
-    @get("/", operation_id="ListOrderCheckIns", responses=errors(401, 404))
+    @get("/", operation_id="ListOrderCheckIns", responses=errors(400, 401, 404))
     async def list_check_ins(
         self, order_id: FromPath[UUID], service: CheckInServiceDep
     ) -> schemas.OrderCheckIns:
@@ -98,7 +98,7 @@ class DispatchController(Controller):
     @get(
         "/dispatch/auto-assign/{department_id:uuid}",
         operation_id="GetAutoAssign",
-        responses=errors(401, 403),
+        responses=errors(400, 401, 403, 404),
     )
     async def auto_assign_mode(
         self, department_id: FromPath[UUID], service: CheckInServiceDep
@@ -109,7 +109,7 @@ class DispatchController(Controller):
     @put(
         "/dispatch/auto-assign/{department_id:uuid}",
         operation_id="SetAutoAssign",
-        responses=errors(400, 401, 403),
+        responses=errors(400, 401, 403, 404),
     )
     async def set_auto_assign_mode(
         self,

@@ -21,7 +21,8 @@ from server.openapi import SECURITY, errors
 LimitQuery = Annotated[int, QueryParameter(ge=1, le=500, description="rows at most")]
 SinceQuery = Annotated[datetime | None, QueryParameter(description="default: 30 days before")]
 UntilQuery = Annotated[datetime | None, QueryParameter(description="default: now")]
-CSV = "text/csv; charset=utf-8"
+# Litestar adds "; charset=utf-8" to text/* types itself; naming it here doubled it.
+CSV = "text/csv"
 SiteQuery = Annotated[UUID | None, QueryParameter(description="the site's assets")]
 TypeQuery = Annotated[str | None, QueryParameter(max_length=64, description="of this type")]
 AssetQuery = Annotated[UUID | None, QueryParameter(description="only this asset's")]
@@ -58,7 +59,7 @@ class LabelController(Controller):
     @get(
         "/assets/{asset_id:uuid}/label.svg",
         operation_id="AssetLabelSvg",
-        responses=errors(401, 404),
+        responses=errors(400, 401, 404),
         media_type="image/svg+xml",
     )
     async def label_svg(self, asset_id: FromPath[UUID], service: Inspections) -> bytes:
@@ -68,7 +69,7 @@ class LabelController(Controller):
     @get(
         "/assets/{asset_id:uuid}/label.png",
         operation_id="AssetLabelPng",
-        responses=errors(401, 404),
+        responses=errors(400, 401, 404),
         media_type="image/png",
     )
     async def label_png(self, asset_id: FromPath[UUID], service: Inspections) -> bytes:
@@ -116,7 +117,7 @@ class ScanController(Controller):
     security = SECURITY
     dependencies = INSPECTIONS
 
-    @get("/{code:str}", operation_id="Scan", responses=errors(401, 404))
+    @get("/{code:str}", operation_id="Scan", responses=errors(400, 401, 404))
     async def scan(self, code: FromPath[str], service: Inspections) -> schemas.Scan:
         """What a scanned code names: the asset, its site, its open orders, the
         caller's round runs waiting for it, its last results and its checklist.
@@ -138,7 +139,7 @@ class ChecklistController(Controller):
         """Every asset type's checklist."""
         return schemas.ChecklistPage(items=await service.checklists())
 
-    @get("/{asset_type:str}", operation_id="GetChecklist", responses=errors(401, 404))
+    @get("/{asset_type:str}", operation_id="GetChecklist", responses=errors(400, 401, 404))
     async def get_checklist(
         self, asset_type: FromPath[str], service: NamedDependency[ChecklistService]
     ) -> schemas.Checklist:
@@ -180,7 +181,7 @@ class InspectionController(Controller):
         """The latest results, the caller's own (everyone's for admins and managers)."""
         return schemas.InspectionPage(items=await service.results(asset_id, limit))
 
-    @get("/{result_id:uuid}", operation_id="GetInspection", responses=errors(401, 404))
+    @get("/{result_id:uuid}", operation_id="GetInspection", responses=errors(400, 401, 404))
     async def get_result(
         self, result_id: FromPath[UUID], service: Inspections
     ) -> schemas.InspectionResult:
@@ -208,14 +209,14 @@ class RoundController(Controller):
         done within ``window_minutes`` (admins and managers)."""
         return await service.create(data)
 
-    @get("/{round_id:uuid}", operation_id="GetRound", responses=errors(401, 404))
+    @get("/{round_id:uuid}", operation_id="GetRound", responses=errors(400, 401, 404))
     async def get_round(
         self, round_id: FromPath[UUID], service: NamedDependency[RoundService]
     ) -> schemas.Round:
         """One round."""
         return await service.get(round_id)
 
-    @delete("/{round_id:uuid}", operation_id="StopRound", responses=errors(401, 403, 404))
+    @delete("/{round_id:uuid}", operation_id="StopRound", responses=errors(400, 401, 403, 404))
     async def stop_round(
         self, round_id: FromPath[UUID], service: NamedDependency[RoundService]
     ) -> None:
@@ -247,7 +248,7 @@ class RunController(Controller):
     @get(
         "/{run_id:uuid}",
         operation_id="GetRoundRun",
-        responses=errors(401, 404),
+        responses=errors(400, 401, 404),
         dependencies={"service": Provide(provide_rounds, sync_to_thread=False)},
     )
     async def get_run(

@@ -64,7 +64,7 @@ class BlobController(Controller):
             200: ResponseSpec(schemas.BlobStatus, description="The file was already here"),
             201: ResponseSpec(schemas.BlobStatus, description="The file is complete"),
             202: ResponseSpec(schemas.BlobStatus, description="Chunk stored; send the next"),
-            **errors(401, 409, 413, 415, 422),
+            **errors(400, 401, 409, 413, 415, 422),
         },
     )
     async def upload(
@@ -81,7 +81,7 @@ class BlobController(Controller):
         status, answer = await blobs.upload(sha256, body, request.headers.get("content-range"))
         return Response(answer, status_code=status)
 
-    @get("/{sha256:str}/upload", operation_id="BlobUploadStatus", responses=errors(401, 422))
+    @get("/{sha256:str}/upload", operation_id="BlobUploadStatus", responses=errors(400, 401, 422))
     async def upload_status(self, sha256: Sha256, blobs: BlobServiceDep) -> schemas.BlobStatus:
         """How much of an upload the server holds, to resume it."""
         return await blobs.status(sha256)
@@ -92,7 +92,7 @@ class BlobController(Controller):
         media_type=MediaType.TEXT,
         responses={
             200: ResponseSpec(None, description="The file", media_type="image/*"),
-            **errors(401, 404, 422),
+            **errors(400, 401, 404, 422),
         },
     )
     async def read(

@@ -89,7 +89,7 @@ class ConflictController(Controller):
     security = SECURITY
     dependencies = {"conflicts": Provide(provide_conflict_service, sync_to_thread=False)}
 
-    @get("/", operation_id="ListConflicts", responses=errors(401, 403))
+    @get("/", operation_id="ListConflicts", responses=errors(400, 401, 403))
     async def list_conflicts(
         self,
         conflicts: ConflictServiceDep,
@@ -103,7 +103,7 @@ class ConflictController(Controller):
         "/{conflict_id:uuid}/resolve",
         operation_id="ResolveConflict",
         status_code=200,
-        responses=errors(401, 403, 404, 409),
+        responses=errors(400, 401, 403, 404, 409),
     )
     async def resolve(
         self,

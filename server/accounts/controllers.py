@@ -18,7 +18,7 @@ class AuthController(Controller):
     path = "/api/auth"
     tags = ["auth"]
 
-    @post("/login", operation_id="Login", responses=errors(401, 429), status_code=200)
+    @post("/login", operation_id="Login", responses=errors(400, 401, 429), status_code=200)
     async def login(
         self,
         request: Request[Any, Any, Any],
@@ -31,7 +31,7 @@ class AuthController(Controller):
         429 too_many_attempts with Retry-After until the lockout ends."""
         return await auth_service.login(data.username, data.password, client_ip(request))
 
-    @post("/refresh", operation_id="RefreshToken", responses=errors(401), status_code=200)
+    @post("/refresh", operation_id="RefreshToken", responses=errors(400, 401), status_code=200)
     async def refresh(
         self, data: JSONBody[schemas.RefreshRequest], auth_service: AuthServiceDep
     ) -> schemas.TokenPair:
@@ -77,7 +77,7 @@ class UserController(Controller):
         "/me/password",
         operation_id="ChangeMyPassword",
         status_code=204,
-        responses=errors(401, 403, 429),
+        responses=errors(400, 401, 403, 429),
     )
     async def change_password(
         self,
@@ -90,26 +90,26 @@ class UserController(Controller):
         session of the caller ends, this one goes on."""
         await auth_service.change_password(actor, data, client_ip(request))
 
-    @get("/", operation_id="ListUsers", responses=errors(401, 403))
+    @get("/", operation_id="ListUsers", responses=errors(400, 401, 403))
     async def list_users(
         self, service: UserServiceDep, role: FromQuery[Role | None] = None
     ) -> schemas.UserPage:
         """All users, optionally of one role (admins and managers)."""
         return schemas.UserPage(items=await service.list_users(role))
 
-    @post("/", operation_id="CreateUser", responses=errors(401, 403, 409, 422))
+    @post("/", operation_id="CreateUser", responses=errors(400, 401, 403, 409, 422))
     async def create_user(
         self, data: JSONBody[schemas.UserCreate], service: UserServiceDep
     ) -> schemas.User:
         """Create a user (admins)."""
         return await service.create(data)
 
-    @get("/{user_id:uuid}", operation_id="GetUser", responses=errors(401, 404))
+    @get("/{user_id:uuid}", operation_id="GetUser", responses=errors(400, 401, 404))
     async def get_user(self, user_id: FromPath[UUID], service: UserServiceDep) -> schemas.User:
         """One user: any for admins and managers, oneself for others."""
         return await service.get(user_id)
 
-    @patch("/{user_id:uuid}", operation_id="UpdateUser", responses=errors(401, 403, 404))
+    @patch("/{user_id:uuid}", operation_id="UpdateUser", responses=errors(400, 401, 403, 404))
     async def update_user(
         self, user_id: FromPath[UUID], data: JSONBody[schemas.UserUpdate], service: UserServiceDep
     ) -> schemas.User:

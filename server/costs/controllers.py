@@ -86,7 +86,7 @@ class PartController(Controller):
         (admins, managers; 409 ``code_taken``)."""
         return await parts.create(data)
 
-    @get("/{part_id:uuid}", operation_id="GetPart", responses=errors(401, 403, 404))
+    @get("/{part_id:uuid}", operation_id="GetPart", responses=errors(400, 401, 403, 404))
     async def get_part(self, part_id: FromPath[UUID], parts: Parts) -> schemas.Part:
         """One part."""
         return await parts.get(part_id)
@@ -121,7 +121,7 @@ class StoreController(Controller):
         managers; 409 ``name_taken``)."""
         return await stores.create(data)
 
-    @get("/{store_id:uuid}", operation_id="GetStore", responses=errors(401, 403, 404))
+    @get("/{store_id:uuid}", operation_id="GetStore", responses=errors(400, 401, 403, 404))
     async def get_store(self, store_id: FromPath[UUID], stores: Stores) -> schemas.Store:
         """One store."""
         return await stores.get(store_id)
@@ -138,7 +138,7 @@ class StoreController(Controller):
         false: no more movements) (admins, managers)."""
         return await stores.update(store_id, data)
 
-    @get("/{store_id:uuid}/stock", operation_id="GetStock", responses=errors(401, 403, 404))
+    @get("/{store_id:uuid}/stock", operation_id="GetStock", responses=errors(400, 401, 403, 404))
     async def stock(self, store_id: FromPath[UUID], stores: Stores) -> schemas.StockPage:
         """What the store holds, by part code: quantity, threshold, whether it is low,
         and its value at today's costs."""
@@ -203,7 +203,7 @@ class OrderCostController(Controller):
         "expenses": Provide(provide_expenses, sync_to_thread=False),
     }
 
-    @get("/parts", operation_id="ListOrderParts", responses=errors(401, 403, 404))
+    @get("/parts", operation_id="ListOrderParts", responses=errors(400, 401, 403, 404))
     async def list_parts(self, order_id: FromPath[UUID], uses: Uses) -> schemas.OrderPartPage:
         """The parts used on the order, at their cost when used, less returns."""
         return schemas.OrderPartPage(items=await uses.parts(order_id))
@@ -218,7 +218,7 @@ class OrderCostController(Controller):
         unless a manager sends ``override`` with a ``reason``."""
         return await uses.use(order_id, data)
 
-    @get("/labour", operation_id="ListLabour", responses=errors(401, 403, 404))
+    @get("/labour", operation_id="ListLabour", responses=errors(400, 401, 403, 404))
     async def list_labour(self, order_id: FromPath[UUID], labour: Labour) -> schemas.LabourPage:
         """The time logged on the order, each entry at its rate of the time."""
         return schemas.LabourPage(items=await labour.entries(order_id))
@@ -233,7 +233,7 @@ class OrderCostController(Controller):
         role's, or the default."""
         return await labour.log(order_id, data)
 
-    @get("/expenses", operation_id="ListExpenses", responses=errors(401, 403, 404))
+    @get("/expenses", operation_id="ListExpenses", responses=errors(400, 401, 403, 404))
     async def list_expenses(
         self, order_id: FromPath[UUID], expenses: Expenses
     ) -> schemas.ExpensePage:
@@ -248,7 +248,7 @@ class OrderCostController(Controller):
         (upload it with PUT /api/blobs/{sha256})."""
         return await expenses.add(order_id, data)
 
-    @get("/costs", operation_id="GetOrderCosts", responses=errors(401, 403, 404))
+    @get("/costs", operation_id="GetOrderCosts", responses=errors(400, 401, 403, 404))
     async def costs(self, order_id: FromPath[UUID], actor: ActorDep) -> schemas.CostSummary:
         """What the order cost: parts (less returns), labour, expenses and the total,
         exact to the cent (everyone who sees the order but requesters)."""

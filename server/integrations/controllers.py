@@ -70,7 +70,7 @@ class ApiKeyController(Controller):
         hash of it is kept."""
         return await keys.create(data)
 
-    @get("/{key_id:uuid}", operation_id="GetApiKey", responses=errors(401, 403, 404))
+    @get("/{key_id:uuid}", operation_id="GetApiKey", responses=errors(400, 401, 403, 404))
     async def get_key(self, key_id: FromPath[UUID], keys: ApiKeyServiceDep) -> schemas.ApiKey:
         """One API key, with when it was last used."""
         return await keys.get(key_id)
@@ -79,7 +79,7 @@ class ApiKeyController(Controller):
         "/{key_id:uuid}/revoke",
         operation_id="RevokeApiKey",
         status_code=200,
-        responses=errors(401, 403, 404),
+        responses=errors(400, 401, 403, 404),
     )
     async def revoke_key(self, key_id: FromPath[UUID], keys: ApiKeyServiceDep) -> schemas.ApiKey:
         """Stop a key at once: its requests answer 401 api_key_revoked."""
@@ -106,7 +106,7 @@ class WebhookController(Controller):
         Each delivery is signed with the answer's `secret`, shown this once."""
         return await webhooks.create(data)
 
-    @get("/{webhook_id:uuid}", operation_id="GetWebhook", responses=errors(401, 403, 404))
+    @get("/{webhook_id:uuid}", operation_id="GetWebhook", responses=errors(400, 401, 403, 404))
     async def get_webhook(
         self, webhook_id: FromPath[UUID], webhooks: WebhookServiceDep
     ) -> schemas.Webhook:
@@ -128,7 +128,9 @@ class WebhookController(Controller):
         and skips its pending ones."""
         return await webhooks.update(webhook_id, data)
 
-    @delete("/{webhook_id:uuid}", operation_id="DeleteWebhook", responses=errors(401, 403, 404))
+    @delete(
+        "/{webhook_id:uuid}", operation_id="DeleteWebhook", responses=errors(400, 401, 403, 404)
+    )
     async def delete_webhook(self, webhook_id: FromPath[UUID], webhooks: WebhookServiceDep) -> None:
         """Delete a subscription, its deliveries and their logs."""
         await webhooks.delete(webhook_id)
@@ -137,7 +139,7 @@ class WebhookController(Controller):
         "/{webhook_id:uuid}/secret",
         operation_id="RotateWebhookSecret",
         status_code=200,
-        responses=errors(401, 403, 404),
+        responses=errors(400, 401, 403, 404),
     )
     async def rotate_secret(
         self, webhook_id: FromPath[UUID], webhooks: WebhookServiceDep
@@ -166,7 +168,7 @@ class WebhookController(Controller):
     @get(
         "/{webhook_id:uuid}/deliveries/{delivery_id:uuid}",
         operation_id="GetWebhookDelivery",
-        responses=errors(401, 403, 404),
+        responses=errors(400, 401, 403, 404),
     )
     async def delivery(
         self, webhook_id: FromPath[UUID], delivery_id: FromPath[UUID], webhooks: WebhookServiceDep
@@ -178,7 +180,7 @@ class WebhookController(Controller):
         "/{webhook_id:uuid}/deliveries/{delivery_id:uuid}/redeliver",
         operation_id="RedeliverWebhook",
         status_code=200,
-        responses=errors(401, 403, 404, 409),
+        responses=errors(400, 401, 403, 404, 409),
     )
     async def redeliver(
         self, webhook_id: FromPath[UUID], delivery_id: FromPath[UUID], webhooks: WebhookServiceDep

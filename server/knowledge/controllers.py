@@ -85,7 +85,7 @@ class ArticleController(Controller):
     @get(
         "/articles/{article_id:uuid}",
         operation_id="GetKnowledgeArticle",
-        responses=errors(401, 404),
+        responses=errors(400, 401, 404),
     )
     async def get_article(
         self, article_id: FromPath[UUID], service: KnowledgeServiceDep
@@ -111,7 +111,7 @@ class ArticleController(Controller):
     @delete(
         "/articles/{article_id:uuid}",
         operation_id="DeleteKnowledgeArticle",
-        responses=errors(401, 403, 404),
+        responses=errors(400, 401, 403, 404),
     )
     async def delete_article(
         self, article_id: FromPath[UUID], service: KnowledgeServiceDep

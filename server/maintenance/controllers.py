@@ -33,7 +33,7 @@ class MaintenancePlanController(Controller):
         """Active plans with when each asset falls due next (admins and managers)."""
         return schemas.MaintenancePlanPage(items=await service.plans())
 
-    @get("/{plan_id:uuid}", operation_id="GetMaintenancePlan", responses=errors(401, 403, 404))
+    @get("/{plan_id:uuid}", operation_id="GetMaintenancePlan", responses=errors(400, 401, 403, 404))
     async def get_plan(
         self, plan_id: FromPath[UUID], service: MaintenanceServiceDep
     ) -> schemas.MaintenancePlan:
@@ -51,7 +51,9 @@ class MaintenancePlanController(Controller):
         return await service.create(data)
 
     @delete(
-        "/{plan_id:uuid}", operation_id="DeleteMaintenancePlan", responses=errors(401, 403, 404)
+        "/{plan_id:uuid}",
+        operation_id="DeleteMaintenancePlan",
+        responses=errors(400, 401, 403, 404),
     )
     async def delete_plan(self, plan_id: FromPath[UUID], service: MaintenanceServiceDep) -> None:
         """Stop a plan; its open orders stay."""
@@ -64,7 +66,7 @@ class MeterReadingController(Controller):
     security = SECURITY
     dependencies = DEPENDENCIES
 
-    @get("/", operation_id="ListMeterReadings", responses=errors(401, 404))
+    @get("/", operation_id="ListMeterReadings", responses=errors(400, 401, 404))
     async def list_readings(
         self, asset_id: FromPath[UUID], service: MaintenanceServiceDep
     ) -> schemas.MeterReadingPage:

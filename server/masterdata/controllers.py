@@ -85,7 +85,7 @@ class DepartmentController(Controller):
         """All departments, by name."""
         return schemas.DepartmentPage(items=await service.list())
 
-    @get("/{department_id:uuid}", operation_id="GetDepartment", responses=errors(401, 404))
+    @get("/{department_id:uuid}", operation_id="GetDepartment", responses=errors(400, 401, 404))
     async def get_department(
         self, department_id: FromPath[UUID], service: DepartmentServiceDep
     ) -> schemas.Department:
@@ -116,7 +116,7 @@ class DepartmentController(Controller):
     @delete(
         "/{department_id:uuid}",
         operation_id="DeleteDepartment",
-        responses=errors(401, 403, 404, 409),
+        responses=errors(400, 401, 403, 404, 409),
     )
     async def delete_department(
         self, department_id: FromPath[UUID], service: DepartmentServiceDep
@@ -138,7 +138,7 @@ class TeamController(Controller):
         """All teams by name, optionally of one department."""
         return schemas.TeamPage(items=await service.list(department_id))
 
-    @get("/{team_id:uuid}", operation_id="GetTeam", responses=errors(401, 404))
+    @get("/{team_id:uuid}", operation_id="GetTeam", responses=errors(400, 401, 404))
     async def get_team(self, team_id: FromPath[UUID], service: TeamServiceDep) -> schemas.Team:
         """One team."""
         return await service.get(team_id)
@@ -159,7 +159,7 @@ class TeamController(Controller):
         """Rename a team or move it to another department (admins and managers)."""
         return await service.update(team_id, data)
 
-    @delete("/{team_id:uuid}", operation_id="DeleteTeam", responses=errors(401, 403, 404, 409))
+    @delete("/{team_id:uuid}", operation_id="DeleteTeam", responses=errors(400, 401, 403, 404, 409))
     async def delete_team(self, team_id: FromPath[UUID], service: TeamServiceDep) -> None:
         """Delete a team no user or order belongs to (admins and managers)."""
         await service.delete(team_id)
@@ -176,7 +176,7 @@ class SkillController(Controller):
         """All skills, by name."""
         return schemas.SkillPage(items=await service.list())
 
-    @get("/{skill_code:str}", operation_id="GetSkill", responses=errors(401, 404))
+    @get("/{skill_code:str}", operation_id="GetSkill", responses=errors(400, 401, 404))
     async def get_skill(self, skill_code: FromPath[str], service: SkillServiceDep) -> schemas.Skill:
         """One skill, by its code."""
         return await service.get(skill_code)
@@ -198,7 +198,9 @@ class SkillController(Controller):
         """Rename a skill (admins and managers); its code cannot change."""
         return await service.update(skill_code, data)
 
-    @delete("/{skill_code:str}", operation_id="DeleteSkill", responses=errors(401, 403, 404, 409))
+    @delete(
+        "/{skill_code:str}", operation_id="DeleteSkill", responses=errors(400, 401, 403, 404, 409)
+    )
     async def delete_skill(self, skill_code: FromPath[str], service: SkillServiceDep) -> None:
         """Delete a skill no user has and no service item requires (admins and managers)."""
         await service.delete(skill_code)
@@ -217,7 +219,7 @@ class CustomerGroupController(Controller):
         """All customer groups, by name."""
         return schemas.CustomerGroupPage(items=await service.list())
 
-    @get("/{group_id:uuid}", operation_id="GetCustomerGroup", responses=errors(401, 404))
+    @get("/{group_id:uuid}", operation_id="GetCustomerGroup", responses=errors(400, 401, 404))
     async def get_customer_group(
         self, group_id: FromPath[UUID], service: CustomerGroupServiceDep
     ) -> schemas.CustomerGroup:
@@ -246,7 +248,9 @@ class CustomerGroupController(Controller):
         return await service.update(group_id, data)
 
     @delete(
-        "/{group_id:uuid}", operation_id="DeleteCustomerGroup", responses=errors(401, 403, 404, 409)
+        "/{group_id:uuid}",
+        operation_id="DeleteCustomerGroup",
+        responses=errors(400, 401, 403, 404, 409),
     )
     async def delete_customer_group(
         self, group_id: FromPath[UUID], service: CustomerGroupServiceDep
@@ -271,7 +275,7 @@ class CustomerController(Controller):
         """All customers by name, optionally of one group or matching `q` (name or email)."""
         return schemas.CustomerPage(items=await service.list(group_id, q))
 
-    @get("/{customer_id:uuid}", operation_id="GetCustomer", responses=errors(401, 404))
+    @get("/{customer_id:uuid}", operation_id="GetCustomer", responses=errors(400, 401, 404))
     async def get_customer(
         self, customer_id: FromPath[UUID], service: CustomerServiceDep
     ) -> schemas.Customer:
@@ -300,7 +304,9 @@ class CustomerController(Controller):
         return await service.update(customer_id, data)
 
     @delete(
-        "/{customer_id:uuid}", operation_id="DeleteCustomer", responses=errors(401, 403, 404, 409)
+        "/{customer_id:uuid}",
+        operation_id="DeleteCustomer",
+        responses=errors(400, 401, 403, 404, 409),
     )
     async def delete_customer(
         self, customer_id: FromPath[UUID], service: CustomerServiceDep
@@ -325,7 +331,7 @@ class SiteController(Controller):
         """All sites by name, optionally of one customer or matching `q` (name or address)."""
         return schemas.SitePage(items=await service.list(customer_id, q))
 
-    @get("/{site_id:uuid}", operation_id="GetSite", responses=errors(401, 404))
+    @get("/{site_id:uuid}", operation_id="GetSite", responses=errors(400, 401, 404))
     async def get_site(self, site_id: FromPath[UUID], service: SiteServiceDep) -> schemas.Site:
         """One site with its geofence."""
         return await service.get(site_id)
@@ -344,7 +350,7 @@ class SiteController(Controller):
         """Change a site (admins and managers)."""
         return await service.update(site_id, data)
 
-    @delete("/{site_id:uuid}", operation_id="DeleteSite", responses=errors(401, 403, 404, 409))
+    @delete("/{site_id:uuid}", operation_id="DeleteSite", responses=errors(400, 401, 403, 404, 409))
     async def delete_site(self, site_id: FromPath[UUID], service: SiteServiceDep) -> None:
         """Delete a site without assets or orders (admins and managers)."""
         await service.delete(site_id)
@@ -375,12 +381,12 @@ class AssetController(Controller):
             site_id=site_id, asset_type=asset_type, q=q, limit=limit, cursor=cursor
         )
 
-    @get("/{asset_id:uuid}", operation_id="GetAsset", responses=errors(401, 404))
+    @get("/{asset_id:uuid}", operation_id="GetAsset", responses=errors(400, 401, 404))
     async def get_asset(self, asset_id: FromPath[UUID], service: AssetServiceDep) -> schemas.Asset:
         """One asset."""
         return await service.get(asset_id)
 
-    @get("/by-tag/{tag:str}", operation_id="GetAssetByTag", responses=errors(401, 404))
+    @get("/by-tag/{tag:str}", operation_id="GetAssetByTag", responses=errors(400, 401, 404))
     async def get_asset_by_tag(self, tag: FromPath[str], service: AssetServiceDep) -> schemas.Asset:
         """The asset a label names; the tag is matched case-insensitively."""
         return await service.get_by_tag(tag)
@@ -410,7 +416,9 @@ class AssetController(Controller):
         """Change an asset (admins and managers); the same rules as on creation."""
         return await service.update(asset_id, data)
 
-    @delete("/{asset_id:uuid}", operation_id="DeleteAsset", responses=errors(401, 403, 404, 409))
+    @delete(
+        "/{asset_id:uuid}", operation_id="DeleteAsset", responses=errors(400, 401, 403, 404, 409)
+    )
     async def delete_asset(self, asset_id: FromPath[UUID], service: AssetServiceDep) -> None:
         """Delete an asset no order names (admins and managers)."""
         await service.delete(asset_id)
@@ -429,7 +437,7 @@ class ServiceItemController(Controller):
         """All service items by name, optionally of one department."""
         return schemas.ServiceItemPage(items=await service.list(department_id))
 
-    @get("/{item_id:uuid}", operation_id="GetServiceItem", responses=errors(401, 404))
+    @get("/{item_id:uuid}", operation_id="GetServiceItem", responses=errors(400, 401, 404))
     async def get_service_item(
         self, item_id: FromPath[UUID], service: ServiceItemServiceDep
     ) -> schemas.ServiceItem:
@@ -458,7 +466,9 @@ class ServiceItemController(Controller):
         return await service.update(item_id, data)
 
     @delete(
-        "/{item_id:uuid}", operation_id="DeleteServiceItem", responses=errors(401, 403, 404, 409)
+        "/{item_id:uuid}",
+        operation_id="DeleteServiceItem",
+        responses=errors(400, 401, 403, 404, 409),
     )
     async def delete_service_item(
         self, item_id: FromPath[UUID], service: ServiceItemServiceDep

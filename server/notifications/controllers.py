@@ -45,7 +45,7 @@ class NotificationController(Controller):
         "/{notification_id:uuid}/read",
         operation_id="MarkNotificationRead",
         status_code=204,
-        responses=errors(401, 404),
+        responses=errors(400, 401, 404),
     )
     async def mark_read(
         self, notification_id: FromPath[UUID], service: NotificationServiceDep

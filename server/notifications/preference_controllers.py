@@ -53,7 +53,7 @@ class PreferenceController(Controller):
     @get(
         "/users/{user_id:uuid}/notification-preferences",
         operation_id="GetUserNotificationPreferences",
-        responses=errors(401, 404),
+        responses=errors(400, 401, 404),
     )
     async def theirs(
         self, user_id: FromPath[UUID], service: PreferenceServiceDep

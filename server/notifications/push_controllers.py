@@ -69,7 +69,7 @@ class PushController(Controller):
     @get(
         "/notifications/{notification_id:uuid}/delivery",
         operation_id="PushDelivery",
-        responses=errors(401, 404),
+        responses=errors(400, 401, 404),
     )
     async def delivery(
         self, notification_id: FromPath[UUID], service: PushServiceDep

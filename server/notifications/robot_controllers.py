@@ -53,7 +53,7 @@ class ChatRobotController(Controller):
         (DingTalk, Feishu signing) is never answered: `has_secret` says whether one is set."""
         return await service.create(data)
 
-    @get("/{robot_id:uuid}", operation_id="GetChatRobot", responses=errors(401, 403, 404))
+    @get("/{robot_id:uuid}", operation_id="GetChatRobot", responses=errors(400, 401, 403, 404))
     async def get_robot(
         self, robot_id: FromPath[UUID], service: ChatRobotServiceDep
     ) -> schemas.ChatRobot:
@@ -74,7 +74,9 @@ class ChatRobotController(Controller):
         """Change the given fields of a chat robot; an empty secret stops signing."""
         return await service.update(robot_id, data)
 
-    @delete("/{robot_id:uuid}", operation_id="DeleteChatRobot", responses=errors(401, 403, 404))
+    @delete(
+        "/{robot_id:uuid}", operation_id="DeleteChatRobot", responses=errors(400, 401, 403, 404)
+    )
     async def delete_robot(self, robot_id: FromPath[UUID], service: ChatRobotServiceDep) -> None:
         """Delete a chat robot; its posts not yet sent are dropped as failed."""
         await service.delete(robot_id)
@@ -83,7 +85,7 @@ class ChatRobotController(Controller):
         "/{robot_id:uuid}/test",
         operation_id="TestChatRobot",
         status_code=200,
-        responses=errors(401, 403, 404),
+        responses=errors(400, 401, 403, 404),
     )
     async def test_robot(
         self, robot_id: FromPath[UUID], service: ChatRobotServiceDep, settings: SettingsDep

@@ -32,7 +32,7 @@ class PlanController(Controller):
         """Active recurring plans, by name, with their next occurrences (admins and managers)."""
         return schemas.PlanPage(items=await service.list())
 
-    @get("/{plan_id:uuid}", operation_id="GetPlan", responses=errors(401, 403, 404))
+    @get("/{plan_id:uuid}", operation_id="GetPlan", responses=errors(400, 401, 403, 404))
     async def get_plan(self, plan_id: FromPath[UUID], service: PlanServiceDep) -> schemas.Plan:
         """One plan and its next occurrences."""
         return await service.get(plan_id)
@@ -58,7 +58,7 @@ class PlanController(Controller):
         "/{plan_id:uuid}/pause",
         operation_id="PausePlan",
         status_code=200,
-        responses=errors(401, 403, 404),
+        responses=errors(400, 401, 403, 404),
     )
     async def pause_plan(self, plan_id: FromPath[UUID], service: PlanServiceDep) -> schemas.Plan:
         """Stop opening orders until resumed."""
@@ -68,13 +68,13 @@ class PlanController(Controller):
         "/{plan_id:uuid}/resume",
         operation_id="ResumePlan",
         status_code=200,
-        responses=errors(401, 403, 404),
+        responses=errors(400, 401, 403, 404),
     )
     async def resume_plan(self, plan_id: FromPath[UUID], service: PlanServiceDep) -> schemas.Plan:
         """Go on from now; occurrences missed while paused are not opened."""
         return await service.resume(plan_id)
 
-    @delete("/{plan_id:uuid}", operation_id="DeletePlan", responses=errors(401, 403, 404))
+    @delete("/{plan_id:uuid}", operation_id="DeletePlan", responses=errors(400, 401, 403, 404))
     async def delete_plan(self, plan_id: FromPath[UUID], service: PlanServiceDep) -> None:
         """End the plan; the orders it opened stay."""
         await service.delete(plan_id)

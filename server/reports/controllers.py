@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
@@ -9,6 +10,14 @@ from uuid import UUID
 from litestar import Controller, Response, get
 from litestar.di import NamedDependency, Provide
 from litestar.openapi import ResponseSpec
+from litestar.openapi.spec import (
+    OpenAPIFormat,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    OpenAPIType,
+    Operation,
+    Schema,
+)
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Stream
 
@@ -59,6 +68,21 @@ def provide_period(
 
 Format = Annotated[schemas.ExportFormat, QueryParameter(description="csv or xlsx")]
 REPORT_ERRORS = errors(400, 401, 403, 422)
+
+
+@dataclass
+class FileDownload(Operation):
+    """An operation answering CSV or XLSX as asked: a ResponseSpec names one media type."""
+
+    def __post_init__(self) -> None:
+        answer = (self.responses or {})["200"]
+        assert isinstance(answer, OpenAPIResponse)
+        binary = OpenAPIMediaType(
+            schema=Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
+        )
+        answer.content = {CSV_TYPE: binary, XLSX_TYPE: binary}
+
+
 FILE_ANSWER = ResponseSpec(
     data_container=bytes,
     generate_examples=False,
@@ -172,6 +196,7 @@ class ReportController(Controller):
         "/{report:str}/export",
         operation_id="ExportReport",
         responses={200: FILE_ANSWER, **REPORT_ERRORS},
+        operation_class=FileDownload,
     )
     async def export(
         self,
@@ -197,6 +222,7 @@ class OrderExportController(Controller):
         operation_id="ExportWorkOrders",
         # A streamed CSV or an XLSX file (the handler answers either).
         responses={200: FILE_ANSWER, **errors(400, 401, 422)},
+        operation_class=FileDownload,
     )
     async def export(
         self,

@@ -27,7 +27,8 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from server.workorders.schemas import WorkOrder
 
-CSV_TYPE = "text/csv; charset=utf-8"
+# Litestar adds "; charset=utf-8" to text/* types itself; naming it here doubled it.
+CSV_TYPE = "text/csv"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

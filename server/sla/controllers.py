@@ -36,7 +36,7 @@ class SlaController(Controller):
         """Every SLA rule (admins and managers)."""
         return schemas.SlaRulePage(items=await service.list_rules())
 
-    @get("/rules/{rule_id:uuid}", operation_id="GetSlaRule", responses=errors(401, 403, 404))
+    @get("/rules/{rule_id:uuid}", operation_id="GetSlaRule", responses=errors(400, 401, 403, 404))
     async def get_rule(self, rule_id: FromPath[UUID], service: SlaServiceDep) -> schemas.SlaRule:
         """One SLA rule."""
         return await service.get_rule(rule_id)
@@ -63,7 +63,9 @@ class SlaController(Controller):
         stay as they are."""
         return await service.update_rule(rule_id, data)
 
-    @delete("/rules/{rule_id:uuid}", operation_id="DeleteSlaRule", responses=errors(401, 403, 404))
+    @delete(
+        "/rules/{rule_id:uuid}", operation_id="DeleteSlaRule", responses=errors(400, 401, 403, 404)
+    )
     async def delete_rule(self, rule_id: FromPath[UUID], service: SlaServiceDep) -> None:
         """Delete a rule (admins)."""
         await service.delete_rule(rule_id)
@@ -71,7 +73,7 @@ class SlaController(Controller):
     @get(
         "/calendars/{group_id:uuid}",
         operation_id="GetBusinessCalendar",
-        responses=errors(401, 403, 404),
+        responses=errors(400, 401, 403, 404),
     )
     async def get_calendar(
         self, group_id: FromPath[UUID], service: SlaServiceDep
@@ -82,7 +84,7 @@ class SlaController(Controller):
     @put(
         "/calendars/{group_id:uuid}",
         operation_id="PutBusinessCalendar",
-        responses=errors(400, 401, 403, 422),
+        responses=errors(400, 401, 403, 404, 422),
     )
     async def put_calendar(
         self,
@@ -98,7 +100,7 @@ class SlaController(Controller):
     @delete(
         "/calendars/{group_id:uuid}",
         operation_id="DeleteBusinessCalendar",
-        responses=errors(401, 403, 404),
+        responses=errors(400, 401, 403, 404),
     )
     async def delete_calendar(self, group_id: FromPath[UUID], service: SlaServiceDep) -> None:
         """Remove a customer group's calendar: its clocks run 24x7 again (admins)."""

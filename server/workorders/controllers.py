@@ -160,7 +160,7 @@ class WorkOrderController(Controller):
         "/{order_id:uuid}",
         operation_id="GetWorkOrder",
         opt=needs("orders:read"),
-        responses=errors(401, 403, 404),
+        responses=errors(400, 401, 403, 404),
     )
     async def get_order(
         self, order_id: OrderId, orders: OrderServiceDep
@@ -240,7 +240,7 @@ class WorkOrderController(Controller):
         the dispatchers."""
         return await orders.rate(order_id, data)
 
-    @get("/{order_id:uuid}/gantt", operation_id="GetProjectGantt", responses=errors(401, 404))
+    @get("/{order_id:uuid}/gantt", operation_id="GetProjectGantt", responses=errors(400, 401, 404))
     async def project_gantt(self, order_id: OrderId, orders: OrderServiceDep) -> schemas.Gantt:
         """A project's tasks for a Gantt chart: dates (planned, or creation to due),
         progress from each status, dependencies, and the project's rolled-up progress."""
@@ -266,7 +266,7 @@ class WorkOrderController(Controller):
         "/{order_id:uuid}/timeline",
         operation_id="GetWorkOrderTimeline",
         opt=needs("orders:read"),
-        responses=errors(401, 403, 404),
+        responses=errors(400, 401, 403, 404),
     )
     async def timeline(self, order_id: OrderId, orders: OrderServiceDep) -> schemas.Timeline:
         """Every step of the order's history, oldest first."""
@@ -284,7 +284,7 @@ class WorkOrderController(Controller):
     @get(
         "/{order_id:uuid}/comments",
         operation_id="ListWorkOrderComments",
-        responses=errors(401, 404),
+        responses=errors(400, 401, 404),
     )
     async def list_comments(
         self, order_id: OrderId, comments: CommentServiceDep
@@ -306,7 +306,7 @@ class WorkOrderController(Controller):
     @get(
         "/{order_id:uuid}/attachments",
         operation_id="ListWorkOrderAttachments",
-        responses=errors(401, 404),
+        responses=errors(400, 401, 404),
     )
     async def list_attachments(
         self, order_id: OrderId, attachments: AttachmentServiceDep
@@ -349,7 +349,7 @@ class TemplateController(Controller):
         """Define a template: custom fields with types and limits, and a checklist."""
         return await templates.create(data)
 
-    @get("/{template_id:uuid}", operation_id="GetTemplate", responses=errors(401, 404))
+    @get("/{template_id:uuid}", operation_id="GetTemplate", responses=errors(400, 401, 404))
     async def get_template(
         self, template_id: FromPath[UUID], templates: TemplateServiceDep
     ) -> schemas.Template:

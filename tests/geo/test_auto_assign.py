@@ -142,3 +142,13 @@ async def test_who_sets_the_mode(client: httpx.AsyncClient, world: World) -> Non
         headers=await world.headers("north_manager"),
     )
     assert found.json()["priorities"] == ["P5"]
+
+
+async def test_unknown_department_is_not_found(client: httpx.AsyncClient, world: World) -> None:
+    # Found by tests/server/test_api_conformance.py: an admin naming no department got 409.
+    answer = await client.put(
+        f"/api/dispatch/auto-assign/{uuid4()}",
+        json={"priorities": ["P1"]},
+        headers=await world.headers("admin"),
+    )
+    assert_error(answer, 404, "not_found")

@@ -186,7 +186,7 @@ async def test_reports_completion_misses_and_failures(
     exported = await client.get(
         "/api/inspection-reports/missed.csv", params={"since": since}, headers=manager
     )
-    assert exported.headers["content-type"].startswith("text/csv")
+    assert exported.headers["content-type"] == "text/csv; charset=utf-8"
     rows = list(csv.DictReader(io.StringIO(exported.text)))
     assert [row["asset_tag"] for row in rows] == ["PUMP-0002"]
     assert_error(
