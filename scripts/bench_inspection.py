@@ -24,55 +24,10 @@ import asyncio
 import random
 import statistics
 import time
-import uuid
 from urllib.parse import quote
 
 import httpx
-from benchlib import each_engine, login, running_server
-from piccolo.querystring import QueryString
-
-from server.database import (
-    bind,
-    close_pool,
-    create_engine,
-    execute_many,
-    insert_sql,
-    open_pool,
-    write_transaction,
-)
-from server.masterdata.tables import Asset, Site
-from server.settings import Settings
-from server.tables import all_tables
-
-SHEET_TYPE = "bench_sheet"
-
-
-async def fill(database_url: str, assets: int, seed: int) -> list[str]:
-    """Add the assets; their tags."""
-    engine = create_engine(Settings(database_url=database_url))
-    bind(engine, all_tables())
-    await open_pool(engine, 2)
-    rng = random.Random(seed)
-    try:
-        sites = [row["id"] for row in await Site.select(Site.id)]
-        rows = [
-            (
-                uuid.uuid4(),
-                f"BENCH-{n:06d}",
-                f"Bench asset {n}",
-                SHEET_TYPE if n < 1000 else rng.choice(("pump", "lift", "chiller", "fan")),
-                rng.choice(sites),
-            )
-            for n in range(assets)
-        ]
-        statement = insert_sql(Asset, ("id", "tag", "name", "asset_type", "site"))
-        for start in range(0, len(rows), 5000):
-            async with write_transaction(engine):
-                await execute_many(engine, statement, rows[start : start + 5000])
-        await engine.run_querystring(QueryString("ANALYZE"))
-        return [row[1] for row in rows]
-    finally:
-        await close_pool(engine)
+from benchlib import SHEET_TYPE, add_assets, each_engine, login, running_server
 
 
 def timed(http: httpx.Client, paths: list[str], token: str) -> tuple[float, float]:
@@ -89,7 +44,7 @@ def timed(http: httpx.Client, paths: list[str], token: str) -> tuple[float, floa
 
 
 def run_engine(name: str, database_url: str, args: argparse.Namespace) -> None:
-    tags = asyncio.run(fill(database_url, args.assets, args.seed))
+    tags = [tag for tag, _ in asyncio.run(add_assets(database_url, args.assets, args.seed))]
     rng = random.Random(args.seed)
     with running_server(name, database_url) as (_, http):
         manager, technician = login(http, "manager1"), login(http, "tech01")

@@ -28,14 +28,16 @@ from typing import Any
 
 import httpx
 import msgspec
-from benchlib import drop_postgres, login, postgres_database, running_server, sqlite_database
-
-PROTOCOL = 1
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000
+from benchlib import (
+    SYNC_PROTOCOL,
+    drop_postgres,
+    login,
+    mutations_for,
+    percentile,
+    postgres_database,
+    running_server,
+    sqlite_database,
+)
 
 
 class PageSummary(msgspec.Struct):
@@ -49,7 +51,11 @@ class PageSummary(msgspec.Struct):
 
 def full_pull(http: httpx.Client, token: str) -> tuple[float, int, int, str]:
     """Seconds, orders and pages of a pull from nothing; the final cursor."""
-    body: dict[str, Any] = {"protocol": PROTOCOL, "client_id": str(uuid.uuid4()), "limit": 1000}
+    body: dict[str, Any] = {
+        "protocol": SYNC_PROTOCOL,
+        "client_id": str(uuid.uuid4()),
+        "limit": 1000,
+    }
     headers = {"Authorization": f"Bearer {token}", "Accept-Encoding": "identity"}
     orders = pages = 0
     start = time.perf_counter()
@@ -69,7 +75,7 @@ def incremental_pulls(
 ) -> list[float]:
     headers = {"Authorization": f"Bearer {technician}"}
     mine = http.get("/api/work-orders?view=mine&limit=20", headers=headers).json()["items"]
-    body = {"protocol": PROTOCOL, "client_id": str(uuid.uuid4()), "cursor": cursor}
+    body = {"protocol": SYNC_PROTOCOL, "client_id": str(uuid.uuid4()), "cursor": cursor}
     timings = []
     for n in range(rounds):
         order = mine[n % len(mine)]
@@ -86,38 +92,6 @@ def incremental_pulls(
         assert [o["id"] for o in answer["orders"]] == [order["id"]], answer["orders"]
         body["cursor"] = answer["cursor"]
     return timings
-
-
-def mutations_for(rng: random.Random, orders: list[dict[str, Any]], count: int) -> list[Any]:
-    made: list[dict[str, Any]] = []
-    for n in range(1, count + 1):
-        order = rng.choice(orders)
-        roll = rng.random()
-        if roll < 0.4:
-            name, args = (
-                "add_comment",
-                {"order_id": order["id"], "id": str(uuid.uuid4()), "body": "noted"},
-            )
-        elif roll < 0.6:
-            name, args = "set_flags", {"order_id": order["id"], "starred": rng.random() < 0.5}
-        elif roll < 0.8:
-            name, args = (
-                "edit_order",
-                {
-                    "order_id": order["id"],
-                    "base_version": order["version"],
-                    "changes": {"description": f"checked {n}"},
-                },
-            )
-        elif roll < 0.9:
-            name, args = (
-                "transition_order",
-                {"order_id": order["id"], "base_version": order["version"], "action": "accept"},
-            )
-        else:
-            name, args = "create_order", {"id": str(uuid.uuid4()), "title": f"Found on site {n}"}
-        made.append({"id": n, "name": name, "args": args, "device_time": "2026-11-28T08:00:00Z"})
-    return made
 
 
 async def push_load(
@@ -150,7 +124,7 @@ async def push_load(
                 began = time.perf_counter()
                 answer = await http.post(
                     "/api/sync/push",
-                    json={"protocol": PROTOCOL, "client_id": client_id, "mutations": batch},
+                    json={"protocol": SYNC_PROTOCOL, "client_id": client_id, "mutations": batch},
                     headers=headers,
                 )
                 latencies.append(time.perf_counter() - began)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+import random
 import shutil
 import socket
 import sqlite3
@@ -13,15 +14,19 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = ROOT / "var" / "bench"
 PASSWORD = "fieldops-demo"
+SYNC_PROTOCOL = 1
+# The asset type of the first 1,000 assets add_assets makes (one label sheet's worth).
+SHEET_TYPE = "bench_sheet"
 
 
 def cache_key(scale: int, seed: int) -> str:
@@ -51,7 +56,9 @@ def base_env(database_url: str) -> dict[str, str]:
     }
 
 
-def sqlite_database(scale: int, seed: int) -> str:
+def sqlite_database(scale: int, seed: int, run_name: str = "run") -> str:
+    """A fresh copy of the cached demo, ``<run_name>.sqlite`` (scripts running at the
+    same time pass different names)."""
     cached = BENCH_DIR / f"demo_{cache_key(scale, seed)}.sqlite"
     if not cached.exists():
         print(f"filling {cached.name} with {scale:,} demo orders (cached for reruns)")
@@ -70,8 +77,8 @@ def sqlite_database(scale: int, seed: int) -> str:
         for stale in BENCH_DIR.glob(f"demo_{scale}_*.sqlite"):
             if stale != cached:
                 stale.unlink()
-    run = BENCH_DIR / "run.sqlite"
-    for old in BENCH_DIR.glob("run.sqlite*"):
+    run = BENCH_DIR / f"{run_name}.sqlite"
+    for old in BENCH_DIR.glob(f"{run_name}.sqlite*"):
         old.unlink()
     shutil.copyfile(cached, run)
     return f"sqlite:///{run}"
@@ -130,6 +137,58 @@ def drop_postgres(admin_url: str, url: str) -> None:
     asyncio.run(_pg(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+def drop_sqlite(url: str) -> None:
+    path = Path(url.removeprefix("sqlite:///"))
+    for leftover in path.parent.glob(path.name + "*"):
+        leftover.unlink()
+
+
+@asynccontextmanager
+async def connected(database_url: str) -> AsyncIterator[Any]:
+    """The tables bound to the database, for writing set-up rows straight into it;
+    the engine."""
+    from server.database import bind, close_pool, create_engine, open_pool
+    from server.settings import Settings
+    from server.tables import all_tables
+
+    engine = create_engine(Settings(database_url=database_url))
+    bind(engine, all_tables())
+    await open_pool(engine, 2)
+    try:
+        yield engine
+    finally:
+        await close_pool(engine)
+
+
+async def add_assets(database_url: str, assets: int, seed: int) -> list[tuple[str, uuid.UUID]]:
+    """Add ``assets`` assets across the demo's sites (the first 1,000 of SHEET_TYPE);
+    each one's tag and site."""
+    from piccolo.querystring import QueryString
+
+    from server.database import execute_many, insert_sql, write_transaction
+    from server.masterdata.tables import Asset, Site
+
+    async with connected(database_url) as engine:
+        rng = random.Random(seed)
+        sites = [row["id"] for row in await Site.select(Site.id)]
+        rows = [
+            (
+                uuid.uuid4(),
+                f"BENCH-{n:06d}",
+                f"Bench asset {n}",
+                SHEET_TYPE if n < 1000 else rng.choice(("pump", "lift", "chiller", "fan")),
+                rng.choice(sites),
+            )
+            for n in range(assets)
+        ]
+        statement = insert_sql(Asset, ("id", "tag", "name", "asset_type", "site"))
+        for start in range(0, len(rows), 5000):
+            async with write_transaction(engine):
+                await execute_many(engine, statement, rows[start : start + 5000])
+        await engine.run_querystring(QueryString("ANALYZE"))
+        return [(row[1], row[4]) for row in rows]
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -138,10 +197,10 @@ def free_port() -> int:
 
 @contextmanager
 def running_server(
-    name: str, database_url: str, workers: int = 1
+    name: str, database_url: str, workers: int = 1, env: dict[str, str] | None = None
 ) -> Iterator[tuple[int, httpx.Client]]:
-    """``fieldops serve`` on a free port, answering health checks; its port and a
-    client for set-up requests."""
+    """``fieldops serve`` on a free port, answering health checks, with ``env``'s
+    settings added; its port and a client for set-up requests."""
     port = free_port()
     log = open(BENCH_DIR / f"server-{name}.log", "w")  # noqa: SIM115
     server = subprocess.Popen(
@@ -156,7 +215,7 @@ def running_server(
             str(workers),
         ],
         cwd=ROOT,
-        env=base_env(database_url),
+        env={**base_env(database_url), **(env or {})},
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -177,6 +236,48 @@ def running_server(
         server.terminate()
         server.wait(timeout=30)
         log.close()
+
+
+def percentile(values: list[float], p: float) -> float:
+    """The p-th percentile of seconds, in milliseconds."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000
+
+
+def mutations_for(
+    rng: random.Random, orders: list[dict[str, Any]], count: int, first: int = 1
+) -> list[dict[str, Any]]:
+    """``count`` mixed sync mutations on ``orders`` (comments, flags, edits, status
+    changes, new orders), numbered from ``first`` (a device's ids go on rising)."""
+    made: list[dict[str, Any]] = []
+    for n in range(first, first + count):
+        order = rng.choice(orders)
+        roll = rng.random()
+        if roll < 0.4:
+            name, args = (
+                "add_comment",
+                {"order_id": order["id"], "id": str(uuid.uuid4()), "body": "noted"},
+            )
+        elif roll < 0.6:
+            name, args = "set_flags", {"order_id": order["id"], "starred": rng.random() < 0.5}
+        elif roll < 0.8:
+            name, args = (
+                "edit_order",
+                {
+                    "order_id": order["id"],
+                    "base_version": order["version"],
+                    "changes": {"description": f"checked {n}"},
+                },
+            )
+        elif roll < 0.9:
+            name, args = (
+                "transition_order",
+                {"order_id": order["id"], "base_version": order["version"], "action": "accept"},
+            )
+        else:
+            name, args = "create_order", {"id": str(uuid.uuid4()), "title": f"Found on site {n}"}
+        made.append({"id": n, "name": name, "args": args, "device_time": "2026-11-28T08:00:00Z"})
+    return made
 
 
 def login(http: httpx.Client, username: str) -> str:

@@ -5,14 +5,20 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import sqlite3
+from contextlib import closing
 from datetime import timedelta
 from uuid import UUID, uuid4
 
 import httpx
 import msgspec
+import pytest
 
+from server.accounts.actor import Actor
 from server.accounts.tables import User
+from server.settings import Settings
 from server.workorders.tables import Counter, WorkOrder
+from sync.pull import _orders_sql
 from sync.retention import purge_tombstones
 from tests.probes import assert_error
 from tests.server.workorders.orders import put_order
@@ -244,3 +250,43 @@ async def test_forged_cursors_are_refused(client: httpx.AsyncClient, world: Worl
         position[0] = seq
         forged = base64.urlsafe_b64encode(msgspec.json.encode(position)).decode().rstrip("=")
         assert_error(await phone.pull_raw(forged), 422, "invalid_cursor")
+
+
+async def test_a_page_of_orders_is_read_by_id_whatever_the_statistics(
+    world: World, settings: Settings
+) -> None:
+    """Statistics taken while every order shared one sync_seq (as after the demo
+    loader) once made SQLite walk the (sync_seq, id) index for each id of a page,
+    a step per distinct value: seconds per pull once the orders had changed."""
+    if not settings.is_sqlite:
+        pytest.skip("SQLite's planner only")
+    order_id = await put_order(world, "assigned", assignee="north_tech", team="north")
+    actor = Actor(
+        user_id=world.id("north_tech"),
+        session_id=uuid4(),
+        username="north.tech",
+        display_name="North Tech",
+        role="technician",
+        department_id=world.departments["north"],
+        team_id=world.teams["north"],
+        language="en",
+    )
+    sql = _orders_sql(actor, [order_id])
+    with closing(sqlite3.connect(settings.sqlite_path)) as db:
+        db.execute("ANALYZE")
+        db.execute("DELETE FROM sqlite_stat1 WHERE tbl = 'work_order'")
+        db.executemany(
+            "INSERT INTO sqlite_stat1 VALUES ('work_order', ?, ?)",
+            [
+                ("work_order_sync", "1000000 1000000 1"),
+                ("sqlite_autoindex_work_order_1", "1000000 1"),
+            ],
+        )
+        db.commit()
+    # A new connection reads the statistics.
+    with closing(sqlite3.connect(settings.sqlite_path)) as db:
+        plan = db.execute(
+            "EXPLAIN QUERY PLAN " + sql.text.replace("{}", "?"),
+            [str(arg) if isinstance(arg, UUID) else arg for arg in sql.args],
+        ).fetchall()
+    assert any("sqlite_autoindex_work_order_1 (id=?)" in row[3] for row in plan), plan
