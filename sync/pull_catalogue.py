@@ -58,8 +58,8 @@ async def _select_any(
     table: Any, columns: tuple[Any, ...], terms: list[Sql]
 ) -> list[dict[str, Any]]:
     """The rows of ``table`` that any of ``terms`` picks, each term read on its own.
-    Joined by OR the terms' subqueries keep PostgreSQL from using an index: it read
-    every asset, and with 100,000 of them an incremental pull took 0.2 to 2.5 s."""
+    Joined by OR, the terms' subqueries kept PostgreSQL from using an index: with
+    100,000 assets an incremental pull's catalogue took 380 ms against 9 ms apart."""
     found: dict[Any, dict[str, Any]] = {}
     for rows in await asyncio.gather(*(_select(table, columns, term) for term in terms)):
         for row in rows:
