@@ -21,7 +21,7 @@ from server.maintenance.tables import MaintenanceDue, MaintenancePlan, MeterRead
 from server.masterdata.tables import Asset, ServiceItem
 from server.references import require_reference
 from server.workorders.changes import next_sync_seq
-from server.workorders.scope import plan_in_scope
+from server.workorders.plan_scope import plan_in_scope, plans_in_scope
 from server.workorders.unit import OrderUnit
 
 ORDER_REFERENCES = {
@@ -112,12 +112,12 @@ class MaintenanceService:
             )
             .order_by(MaintenancePlan.name)
         )
-        return await self._plans([row for row in rows if plan_in_scope(self.actor, row)])
+        return await self._plans(await plans_in_scope(self.actor, rows))
 
     async def get(self, plan_id: UUID) -> schemas.MaintenancePlan:
         self._require_manager()
         row = await MaintenancePlan.select().where(MaintenancePlan.id == plan_id).first()
-        if row is None or not row["active"] or not plan_in_scope(self.actor, row):
+        if row is None or not row["active"] or not await plan_in_scope(self.actor, row):
             raise NotFound("no such maintenance plan", {"id": str(plan_id)})
         return (await self._plans([row]))[0]
 
@@ -162,7 +162,7 @@ class MaintenanceService:
             .where(MaintenancePlan.id == plan_id)
             .first()
         )
-        if row is None or not plan_in_scope(self.actor, row):
+        if row is None or not await plan_in_scope(self.actor, row):
             raise NotFound("no such maintenance plan", {"id": str(plan_id)})
         rows = (
             await MaintenancePlan.update({MaintenancePlan.active: False})

@@ -21,7 +21,7 @@ from server.plans.occurrences import schedule_next
 from server.plans.recurrence import parse, rrule_line, upcoming, zone
 from server.plans.tables import PlanOccurrence, RecurringPlan
 from server.references import require_reference
-from server.workorders.scope import plan_in_scope
+from server.workorders.plan_scope import plan_in_scope, plans_in_scope
 from server.workorders.tables import Template
 
 REFERENCES = {
@@ -67,7 +67,11 @@ class PlanService:
 
     async def _row(self, plan_id: UUID, scoped: bool = True) -> dict[str, Any]:
         row = await RecurringPlan.select().where(RecurringPlan.id == plan_id).first()
-        if row is None or not row["active"] or (scoped and not plan_in_scope(self.actor, row)):
+        if (
+            row is None
+            or not row["active"]
+            or (scoped and not await plan_in_scope(self.actor, row))
+        ):
             raise NotFound("no such plan", {"id": str(plan_id)})
         return row
 
@@ -116,7 +120,7 @@ class PlanService:
             .where(RecurringPlan.active == True)  # noqa: E712
             .order_by(RecurringPlan.name)
         )
-        return await self._plans([row for row in rows if plan_in_scope(self.actor, row)])
+        return await self._plans(await plans_in_scope(self.actor, rows))
 
     async def get(self, plan_id: UUID) -> schemas.Plan:
         self._require_manager()

@@ -12,7 +12,6 @@ from typing import Any, NamedTuple
 from uuid import UUID
 
 from server.accounts.actor import Actor
-from server.database import json_column
 from server.sql import Sql, any_of
 
 # Every column a scope term may name: what a copy of an order needs to be checked
@@ -70,22 +69,3 @@ def row_in_scope(scope: list[Term] | None, row: dict[str, Any]) -> bool:
     """Whether an order row (columns by name, UUIDs as UUIDs) is in a scope
     (``terms(actor)``, worked out once by the caller)."""
     return scope is None or any(row[term.column] == term.value for term in scope)
-
-
-def plan_in_scope(actor: Actor, plan: dict[str, Any]) -> bool:
-    """Whether a plan row (recurring or preventive) is the caller's to keep: the orders
-    it opens (its ``order`` fields) would be in their scope, or they made it."""
-    order = json_column(plan["order"])
-
-    def uuid_of(field: str) -> UUID | None:
-        value = order.get(field)
-        return None if value is None else UUID(str(value))
-
-    opened = {
-        "department": uuid_of("department_id"),
-        "team": uuid_of("team_id"),
-        "assignee": uuid_of("assignee_id"),
-        "created_by": plan["created_by"],
-        "requester": None,
-    }
-    return row_in_scope(terms(actor), opened)

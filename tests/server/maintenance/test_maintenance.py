@@ -225,3 +225,26 @@ async def test_a_plan_is_kept_only_by_managers_who_see_its_orders(
         kept = await client.get(path, headers=await world.headers(keeper))
         assert kept.status_code == 200, kept.text
         assert kept.json()["name"] == "Pump service"
+
+
+async def test_a_plan_routed_by_its_service_item_is_kept_by_that_department(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """The orders take their department from the service item: so does the plan's scope."""
+    item = await client.post(
+        "/api/service-items",
+        json={"name": "Pump overhaul", "department_id": str(world.departments["north"])},
+        headers=await world.headers("admin"),
+    )
+    assert item.status_code == 201, item.text
+    order = {"title": "Overhaul the pump", "service_item_id": item.json()["id"]}
+    made = await plan(
+        client, world, asset_id=str(await asset(world)), interval_days=90, order=order
+    )
+    south = await world.headers("south_manager")
+    path = f"/api/maintenance/plans/{made['id']}"
+    assert_error(await client.get(path, headers=south), 404, "not_found")
+    assert_error(await client.delete(path, headers=south), 404, "not_found")
+    assert (await client.get("/api/maintenance/plans/", headers=south)).json()["items"] == []
+    kept = await client.get(path, headers=await world.headers("north_manager"))
+    assert kept.status_code == 200, kept.text

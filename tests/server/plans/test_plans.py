@@ -236,3 +236,32 @@ async def test_a_plan_is_kept_only_by_managers_who_see_its_orders(
         assert kept.status_code == 200, kept.text
         assert kept.json()["name"] == "Weekly boiler check"
         assert kept.json()["active"] is True
+
+
+async def test_a_plan_routed_by_its_template_is_kept_by_that_department(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """The orders take their department from the template: so does the plan's scope."""
+    template = await client.post(
+        "/api/templates",
+        json={
+            "name": "Boiler round",
+            "kind": "planned",
+            "department_id": str(world.departments["north"]),
+        },
+        headers=await world.headers("admin"),
+    )
+    assert template.status_code == 201, template.text
+    order = {
+        "title": "Boiler check",
+        "site_id": str(world.sites["central"]),
+        "template_id": template.json()["id"],
+    }
+    plan = await create_plan(client, world, order=order)
+    path = f"/api/plans/{plan['id']}"
+    south = await world.headers("south_manager")
+    assert_error(await client.get(path, headers=south), 404, "not_found")
+    assert_error(await client.delete(path, headers=south), 404, "not_found")
+    assert (await client.get("/api/plans/", headers=south)).json()["items"] == []
+    kept = await client.get(path, headers=await world.headers("north_manager"))
+    assert kept.status_code == 200, kept.text
