@@ -60,9 +60,15 @@ PeriodDep = NamedDependency[Period]
 
 
 def provide_period(
-    clock: ClockDep, first: FromDay = None, last: ToDay = None, tz: TimeZone = "UTC"
+    reports: ReportServiceDep,
+    clock: ClockDep,
+    first: FromDay = None,
+    last: ToDay = None,
+    tz: TimeZone = "UTC",
 ) -> Period:
-    """The period a report request asks for (the same three parameters on each)."""
+    """The period a report request asks for (the same three parameters on each). It
+    takes the report service so that a caller who may not read reports is refused
+    (403) before their period is checked."""
     return period_of(first, last, tz, clock())
 
 

@@ -19,7 +19,6 @@ from server.reports.dimensions import asset_items, dimension_items, dimension_ro
 from server.reports.period import Period
 from server.reports.scope import report_scope
 from server.reports.technicians import technician_report
-from server.sql import Sql
 from server.workorders import schemas as order_schemas
 from server.workorders.services import WorkOrderService
 from server.workorders.tables import WorkOrder
@@ -58,13 +57,12 @@ class ReportService:
     def __init__(self, actor: Actor, clock: Clock) -> None:
         self.actor = actor
         self.clock = clock
-
-    def _scope(self) -> Sql:
-        return report_scope(self.actor, is_sqlite(WorkOrder._meta.db))
+        # Refused here, when the service is made: before the request's period is checked.
+        self.scope = report_scope(actor, is_sqlite(WorkOrder._meta.db))
 
     async def technicians(self, period: Period) -> schemas.TechnicianReport:
         """Per technician: the orders they finished in the period and how those went."""
-        scope = self._scope()
+        scope = self.scope
         items, total = await technician_report(scope, period, period.before())
         return schemas.TechnicianReport(
             period=_info(period), previous_period=_info(period.before()), items=items, total=total
@@ -72,7 +70,7 @@ class ReportService:
 
     async def dimension(self, name: str, period: Period) -> schemas.DimensionReport:
         """Per department, site or customer group (``name``): volume, breaches, backlog."""
-        scope = self._scope()
+        scope = self.scope
         rows = await dimension_rows(name, scope, period, period.before(), self.clock())
         return schemas.DimensionReport(
             period=_info(period),
@@ -82,14 +80,14 @@ class ReportService:
 
     async def assets(self, period: Period) -> schemas.AssetReport:
         """Per asset: volume, breaches, backlog, failures, MTBF and MTTR."""
-        scope = self._scope()
+        scope = self.scope
         rows = await dimension_rows("assets", scope, period, period.before(), self.clock())
         return schemas.AssetReport(
             period=_info(period), previous_period=_info(period.before()), items=asset_items(rows)
         )
 
     async def dashboard(self, period: Period) -> schemas.Dashboard:
-        scope = self._scope()
+        scope = self.scope
         open_orders, current, previous, charts = await dashboard.dashboard(
             scope, period, period.before()
         )
@@ -105,7 +103,7 @@ class ReportService:
     async def chart(self, file: str, period: Period, language: str | None) -> str:
         """One dashboard chart as an SVG document, in ``language`` (default: the
         caller's)."""
-        scope = self._scope()
+        scope = self.scope
         backlog = file == "backlog-by-status.svg"
         if backlog:
             chart = dashboard.backlog_chart(await dashboard.backlog_by_status(scope))

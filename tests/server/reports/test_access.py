@@ -89,6 +89,9 @@ async def test_others_may_not_read_reports(
     ]
     for path in paths:
         assert_error(await client.get(path, headers=headers), 403, "reports_forbidden")
+        # Refused before the period is checked: a bad one tells them nothing more.
+        backwards = f"{path}{'&' if '?' in path else '?'}from=2026-02-01&to=2026-01-01"
+        assert_error(await client.get(backwards, headers=headers), 403, "reports_forbidden")
     assert (await client.get("/api/reports/technicians")).status_code == 401
 
 
