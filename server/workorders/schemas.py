@@ -24,7 +24,9 @@ Sort = Literal[
 ]
 # A text field may be declared up to 20,000 characters long (TemplateField.max_length).
 CustomValue = Annotated[str, Meta(max_length=20_000)] | int | float | bool | None
-CustomFields = Annotated[dict[str, CustomValue], Meta(max_length=100)]
+CustomFields = Annotated[
+    dict[Annotated[str, Meta(max_length=64)], CustomValue], Meta(max_length=100)
+]
 CommentBody = Annotated[
     str, Meta(min_length=1, max_length=10_000, examples=["On my way, arriving in 20 minutes."])
 ]

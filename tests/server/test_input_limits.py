@@ -26,6 +26,9 @@ CHECKED_IN_CODE = {
     "InspectionCreate.answers.*",
     # At most MAX_MUTATIONS, answered 413 batch_too_large before anything is applied.
     "PushRequest.mutations",
+    # Decoded, before anything is applied, into the bounded type of the mutation's kind.
+    "Mutation.args",
+    "Mutation.args.<key>",
 }
 _FREE_FORMATS = {"uuid", "date-time", "date", "time", "duration"}
 
@@ -63,11 +66,12 @@ def _unbounded(schema: dict[str, Any], components: dict[str, Any]) -> set[str]:
         elif kind == "object":
             for field, value in node.get("properties", {}).items():
                 walk(value, f"{where}.{field}", seen)
-            values = node.get("additionalProperties")
-            if isinstance(values, dict):
+            if "properties" not in node:  # a map: its size, its keys, its values
                 if "maxProperties" not in node:
                     found.add(where)
-                walk(values, f"{where}.*", seen)
+                if "maxLength" not in node.get("propertyNames", {}):
+                    found.add(f"{where}.<key>")
+                walk(node.get("additionalProperties", {}), f"{where}.*", seen)
 
     walk(schema, "body", frozenset())
     return found
@@ -98,4 +102,9 @@ def test_the_walk_finds_what_is_unbounded() -> None:
         extra: dict[str, int]
 
     (schema,), components = msgspec.json.schema_components([Loose])
-    assert _unbounded(schema, components) == {"Loose.text", "Loose.tags", "Loose.extra"}
+    assert _unbounded(schema, components) == {
+        "Loose.text",
+        "Loose.tags",
+        "Loose.extra",
+        "Loose.extra.<key>",
+    }
