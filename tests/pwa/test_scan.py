@@ -181,7 +181,7 @@ async def test_an_inspection_made_offline_reaches_the_server_once(
     asset, second = walk.assets
     await log_in(page, INSPECTOR)
     await page.wait_for_selector(f"[data-run='{walk.run_id}']")
-    assert await page.evaluate("navigator.serviceWorker.controller !== null")
+    await until(page, "navigator.serviceWorker.controller !== null")
 
     await context.set_offline(True)
     typed = f"  {asset['tag'].lower()} "

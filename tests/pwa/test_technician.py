@@ -80,7 +80,7 @@ async def test_a_day_offline_reaches_the_server_exactly_once(
     await context.set_offline(True)
     await page.reload()
     await page.wait_for_selector("[data-testid=order-card]")
-    assert await page.evaluate("navigator.serviceWorker.controller !== null")
+    await until(page, "navigator.serviceWorker.controller !== null")
     await page.click(f"[data-order='{order['id']}']")
     await page.wait_for_selector("[data-testid=order-detail]")
 
