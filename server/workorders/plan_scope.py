@@ -37,19 +37,20 @@ async def plans_in_scope(actor: Actor, plans: list[dict[str, Any]]) -> list[dict
     orders = [json_column(plan["order"]) for plan in plans]
     unrouted = [order for order in orders if order.get("department_id") is None]
     templates = await _departments(
-        Template, {_uuid(o["template_id"]) for o in unrouted if o.get("template_id")}
+        Template, {UUID(str(o["template_id"])) for o in unrouted if o.get("template_id")}
     )
     items = await _departments(
-        ServiceItem, {_uuid(o["service_item_id"]) for o in unrouted if o.get("service_item_id")}
+        ServiceItem,
+        {UUID(str(o["service_item_id"])) for o in unrouted if o.get("service_item_id")},
     )
 
     def department(order: dict[str, Any]) -> UUID | None:
         if order.get("department_id") is not None:
             return _uuid(order["department_id"])
         if order.get("template_id"):
-            return templates.get(_uuid(order["template_id"]))
+            return templates.get(UUID(str(order["template_id"])))
         if order.get("service_item_id"):
-            return items.get(_uuid(order["service_item_id"]))
+            return items.get(UUID(str(order["service_item_id"])))
         return None
 
     return [
