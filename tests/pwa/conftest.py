@@ -24,6 +24,9 @@ from tests.pwa.live import LiveServer, serving
 HERE = Path(__file__).resolve().parent
 
 
+# First: pytest-xdist's worker reads the group marks in this same hook, and the order of
+# registration would otherwise call it before this one.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     on_session_loop = pytest.mark.asyncio(loop_scope="session")
     # With pytest-xdist (scripts/test), every browser test runs in one worker: one live
@@ -34,6 +37,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(one_worker)
             if is_async_test(item):
                 item.add_marker(on_session_loop, append=False)
+
+
+@pytest.fixture(autouse=True)
+def in_the_browser_worker(request: pytest.FixtureRequest) -> None:
+    # Two Chromiums and two live servers in the two workers overload the machine and the
+    # browser tests time out: fail plainly if pytest-xdist has not grouped them.
+    if request.config.getvalue("loadgroup") and not request.node.nodeid.endswith("@browser"):
+        pytest.fail("pytest-xdist did not keep the browser tests in one worker")
 
 
 @pytest.fixture
