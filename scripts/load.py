@@ -18,7 +18,8 @@ own orders, ``view=mine``; the open orders in their scope, their team's included
 ``view=unresolved``), order details, GPS check-ins near the site and scans of the
 site's assets.
 
-It prints requests/s, per kind of request its count and p50/p95/p99 latency, errors
+It prints requests/s, per kind of request its count and p50/p95/p99 latency (over the
+whole run, then over the requests started once every phone had its initial pull), errors
 (any transport failure or non-2xx answer, the first few shown), every server process's
 peak RSS and CPU, the generator's own CPU and event-loop lag (if the generator is
 starved, its latencies include the wait), and the machine's load average.
@@ -118,11 +119,17 @@ class Site:
 
 @dataclass
 class Tally:
-    """Latencies (seconds) by kind of request, and the failures."""
+    """(start, latency) in seconds by kind of request, the failures, and when the last
+    phone finished its initial pull."""
 
-    seconds: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    samples: dict[str, list[tuple[float, float]]] = field(default_factory=lambda: defaultdict(list))
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     shown: list[str] = field(default_factory=list)
+    pulled: int = 0
+    all_pulled_at: float | None = None
+
+    def seconds(self, kind: str, since: float = 0.0) -> list[float]:
+        return [latency for began, latency in self.samples[kind] if began >= since]
 
     async def request(
         self, http: httpx.AsyncClient, kind: str, method: str, url: str, **kwargs: Any
@@ -133,7 +140,7 @@ class Tally:
         except httpx.TransportError as exc:
             self.failed(kind, f"{method} {url}: {type(exc).__name__} {exc}")
             return None
-        self.seconds[kind].append(time.perf_counter() - began)
+        self.samples[kind].append((began, time.perf_counter() - began))
         if not answer.is_success:
             self.failed(kind, f"{method} {url}: {answer.status_code} {answer.text[:300]}")
             return None
@@ -382,10 +389,13 @@ class Shift:
         tag = self.rng.choice(self.sites[uuid.UUID(order["site_id"])].tags)
         await self.call("scan", "GET", f"/api/scan/{tag}")
 
-    async def work(self, rate: float) -> None:
+    async def work(self, rate: float, crew: int) -> None:
         """Start within one mean wait of each other, pull everything, then work."""
         await asyncio.sleep(self.rng.uniform(0, 60 / rate))
         await self.pull("pull_initial")
+        self.tally.pulled += 1
+        if self.tally.pulled == crew:
+            self.tally.all_pulled_at = time.perf_counter()
         actions = {
             "pull": lambda: self.pull("pull"),
             "push": self.push,
@@ -486,39 +496,55 @@ async def load(
         # A hard stop: whatever is in flight at the end is dropped, not counted.
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(args.duration):
-                await asyncio.gather(*(shift.work(args.rate) for shift in shifts))
+                await asyncio.gather(*(shift.work(args.rate, len(crew)) for shift in shifts))
         wall = time.perf_counter() - began
         cpu_after = resource.getrusage(resource.RUSAGE_SELF)
         load_after = os.getloadavg()
         watcher.cancel()
     cpu = (cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime)
-    report(tally, watch, wall, cpu, load_before, load_after)
+    report(tally, watch, began, wall, cpu, load_before, load_after)
     if tally.errors:
         raise SystemExit(1)
+
+
+def latency_table(tally: Tally, since: float, errors: bool) -> None:
+    """Requests started at ``since`` or later; with ``errors``, the failures of the run."""
+    print(
+        f"  {'kind':13} {'count':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}"
+        + (f" {'errors':>7}" if errors else "")
+    )
+    for kind in KINDS:
+        times = tally.seconds(kind, since)
+        failed = tally.errors[kind] if errors else 0
+        if not times and not failed:
+            continue
+        p50, p95, p99 = (percentile(times, p) if times else float("nan") for p in (50, 95, 99))
+        print(
+            f"  {kind:13} {len(times):>7,} {p50:>8.1f} {p95:>8.1f} {p99:>8.1f}"
+            + (f" {failed:>7,}" if errors else "")
+        )
 
 
 def report(
     tally: Tally,
     watch: Watch,
+    began: float,
     wall: float,
     cpu: float,
     load_before: tuple[float, float, float],
     load_after: tuple[float, float, float],
 ) -> None:
     worked = [kind for kind in KINDS if kind != "login"]
-    requests = sum(len(tally.seconds[kind]) + tally.errors[kind] for kind in worked)
+    requests = sum(len(tally.samples[kind]) + tally.errors[kind] for kind in worked)
     print(f"  {requests:,} requests in {wall:.0f} s = {requests / wall:,.1f} requests/s")
-    print(f"  {'kind':13} {'count':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}")
-    for kind in KINDS:
-        times = tally.seconds[kind]
-        if not times and not tally.errors[kind]:
-            continue
-        p50, p95, p99 = (percentile(times, p) if times else float("nan") for p in (50, 95, 99))
-        print(
-            f"  {kind:13} {len(times):>7,} {p50:>8.1f} {p95:>8.1f} {p99:>8.1f} "
-            f"{tally.errors[kind]:>7,}"
-        )
+    latency_table(tally, 0.0, errors=True)
     print(f"  errors: {sum(tally.errors.values())}")
+    if tally.all_pulled_at is not None:
+        # The working day once every phone has its first sync, without the burst of
+        # initial pulls the run starts with (errors are counted above, for the whole run).
+        settled = tally.all_pulled_at - began
+        print(f"  requests that started after the last initial pull ({settled:.0f} s in):")
+        latency_table(tally, tally.all_pulled_at, errors=False)
     for shown in tally.shown:
         print(f"    {shown}")
     for pid, peak in sorted(watch.peak.items()):
