@@ -110,7 +110,7 @@ class DepartmentController(Controller):
         data: JSONBody[schemas.DepartmentUpdate],
         service: DepartmentServiceDep,
     ) -> schemas.Department:
-        """Rename a department (admins and managers)."""
+        """Rename a department (admins, and the managers who manage it)."""
         return await service.update(department_id, data)
 
     @delete(
@@ -121,7 +121,8 @@ class DepartmentController(Controller):
     async def delete_department(
         self, department_id: FromPath[UUID], service: DepartmentServiceDep
     ) -> None:
-        """Delete a department nothing belongs to (admins and managers); 409 `in_use` otherwise."""
+        """Delete a department nothing belongs to (admins, and the managers who manage it);
+        409 `in_use` otherwise."""
         await service.delete(department_id)
 
 
@@ -147,7 +148,7 @@ class TeamController(Controller):
     async def create_team(
         self, data: JSONBody[schemas.TeamCreate], service: TeamServiceDep
     ) -> schemas.Team:
-        """Create a team (admins and managers); names are unique."""
+        """Create a team (admins; managers in a department they manage); names are unique."""
         return await service.create(data)
 
     @patch(
@@ -156,12 +157,14 @@ class TeamController(Controller):
     async def update_team(
         self, team_id: FromPath[UUID], data: JSONBody[schemas.TeamUpdate], service: TeamServiceDep
     ) -> schemas.Team:
-        """Rename a team or move it to another department (admins and managers)."""
+        """Rename a team or move it to another department (admins; managers between
+        departments they manage)."""
         return await service.update(team_id, data)
 
     @delete("/{team_id:uuid}", operation_id="DeleteTeam", responses=errors(400, 401, 403, 404, 409))
     async def delete_team(self, team_id: FromPath[UUID], service: TeamServiceDep) -> None:
-        """Delete a team no user or order belongs to (admins and managers)."""
+        """Delete a team no user or order belongs to (admins; managers in a department they
+        manage)."""
         await service.delete(team_id)
 
 

@@ -94,6 +94,13 @@ def _require_manager(actor: Actor) -> None:
         raise Forbidden("only admins and managers change master data")
 
 
+def _require_managed(actor: Actor, department_id: UUID | None) -> None:
+    """A manager changes the departments they manage and those departments' teams; the
+    other departments and the teams of none are the admin's."""
+    if not actor.is_admin and department_id not in actor.managed_departments:
+        raise Forbidden("managers change only the departments they manage and their teams")
+
+
 def _changes(table: type[Table], data: msgspec.Struct) -> dict[Column | str, Any]:
     """The set fields of an update body as column values (``site_id`` -> ``site``)."""
     values: dict[Column | str, Any] = {}
@@ -209,6 +216,8 @@ class DepartmentService:
         self, department_id: UUID, data: schemas.DepartmentUpdate
     ) -> schemas.Department:
         _require_manager(self.actor)
+        await self.get(department_id)
+        _require_managed(self.actor, department_id)
         async with _unique("name", data.name):
             await _update(Department, department_id, _changes(Department, data), "department")
         return await self.get(department_id)
@@ -219,6 +228,8 @@ class DepartmentService:
         Managers' authority over it goes with it.
         """
         _require_manager(self.actor)
+        await self.get(department_id)
+        _require_managed(self.actor, department_id)
         await _delete(Department, department_id, "department")
 
 
@@ -238,6 +249,7 @@ class TeamService:
 
     async def create(self, data: schemas.TeamCreate) -> schemas.Team:
         _require_manager(self.actor)
+        _require_managed(self.actor, data.department_id)
         team_id = new_id()
         async with _unique("name", data.name), write_transaction(Team._meta.db):
             await require_reference(Department, data.department_id, "department_id", "department")
@@ -246,6 +258,9 @@ class TeamService:
 
     async def update(self, team_id: UUID, data: schemas.TeamUpdate) -> schemas.Team:
         _require_manager(self.actor)
+        _require_managed(self.actor, (await self.get(team_id)).department_id)
+        if data.department_id is not msgspec.UNSET:
+            _require_managed(self.actor, data.department_id)
         async with _unique("name", data.name), write_transaction(Team._meta.db):
             await require_reference(Department, data.department_id, "department_id", "department")
             await _update(Team, team_id, _changes(Team, data), "team")
@@ -254,6 +269,7 @@ class TeamService:
     async def delete(self, team_id: UUID) -> None:
         """Delete a team no user or order belongs to."""
         _require_manager(self.actor)
+        _require_managed(self.actor, (await self.get(team_id)).department_id)
         await _delete(Team, team_id, "team")
 
 

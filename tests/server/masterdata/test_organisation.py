@@ -43,7 +43,7 @@ async def test_department_unique_name_and_in_use(client: httpx.AsyncClient, worl
     body = assert_error(duplicate, 409, "name_taken")
     assert body["details"] == {"name": "north ops"}
     rename = await client.patch(
-        f"/api/departments/{world.departments['south']}", json={"name": "north ops"}, headers=auth
+        f"/api/departments/{world.departments['north']}", json={"name": "south ops"}, headers=auth
     )
     assert_error(rename, 409, "name_taken")
 
@@ -88,30 +88,75 @@ async def test_team_crud_and_department_filter(client: httpx.AsyncClient, world:
     everything = (await client.get("/api/teams", headers=auth)).json()["items"]
     assert len(everything) == 3
 
-    moved = await client.patch(
-        f"/api/teams/{team['id']}", json={"department_id": str(south)}, headers=auth
+    taken = await client.post(
+        "/api/teams", json={"name": "south crew", "department_id": str(north)}, headers=auth
     )
-    assert moved.json() == {**team, "department_id": str(south)}
-    detached = await client.patch(
-        f"/api/teams/{team['id']}", json={"department_id": None}, headers=auth
-    )
-    assert detached.json()["department_id"] is None
-
-    unknown = await client.patch(
-        f"/api/teams/{team['id']}",
-        json={"department_id": "00000000-0000-4000-8000-000000000001"},
-        headers=auth,
-    )
-    body = assert_error(unknown, 422, "unknown_reference")
-    assert body["details"] == {"department_id": "00000000-0000-4000-8000-000000000001"}
-    taken = await client.post("/api/teams", json={"name": "south crew"}, headers=auth)
     assert_error(taken, 409, "name_taken")
-
     # Users belong to the world's teams.
     assert_error(
         await client.delete(f"/api/teams/{world.teams['north']}", headers=auth), 409, "in_use"
     )
-    assert (await client.delete(f"/api/teams/{team['id']}", headers=auth)).status_code == 204
+
+    admin = await world.headers("admin")
+    moved = await client.patch(
+        f"/api/teams/{team['id']}", json={"department_id": str(south)}, headers=admin
+    )
+    assert moved.json() == {**team, "department_id": str(south)}
+    detached = await client.patch(
+        f"/api/teams/{team['id']}", json={"department_id": None}, headers=admin
+    )
+    assert detached.json()["department_id"] is None
+    unknown = await client.patch(
+        f"/api/teams/{team['id']}",
+        json={"department_id": "00000000-0000-4000-8000-000000000001"},
+        headers=admin,
+    )
+    body = assert_error(unknown, 422, "unknown_reference")
+    assert body["details"] == {"department_id": "00000000-0000-4000-8000-000000000001"}
+    assert (await client.delete(f"/api/teams/{team['id']}", headers=admin)).status_code == 204
+
+
+async def test_a_manager_changes_only_their_departments_and_teams(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    auth = await world.headers("north_manager")
+    north, south = world.departments["north"], world.departments["south"]
+    own = (
+        await client.post(
+            "/api/teams", json={"name": "north day crew", "department_id": str(north)}, headers=auth
+        )
+    ).json()
+    refused = [
+        await client.patch(f"/api/departments/{south}", json={"name": "ours"}, headers=auth),
+        await client.delete(f"/api/departments/{south}", headers=auth),
+        await client.post(
+            "/api/teams",
+            json={"name": "south night crew", "department_id": str(south)},
+            headers=auth,
+        ),
+        await client.post("/api/teams", json={"name": "crew of none"}, headers=auth),
+        await client.patch(f"/api/teams/{world.teams['south']}", json={"name": "x"}, headers=auth),
+        await client.delete(f"/api/teams/{world.teams['south']}", headers=auth),
+        # Handing their own team to another department, or to none, is the admin's.
+        await client.patch(
+            f"/api/teams/{own['id']}", json={"department_id": str(south)}, headers=auth
+        ),
+        await client.patch(f"/api/teams/{own['id']}", json={"department_id": None}, headers=auth),
+    ]
+    for answer in refused:
+        assert_error(answer, 403, "forbidden")
+    admin = await world.headers("admin")
+    assert (await client.get(f"/api/departments/{south}", headers=admin)).json()["name"] == (
+        "south ops"
+    )
+    teams = (await client.get("/api/teams", headers=admin)).json()["items"]
+    assert sorted((t["name"], t["department_id"]) for t in teams) == sorted(
+        [
+            ("north crew", str(north)),
+            ("north day crew", str(north)),
+            ("south crew", str(south)),
+        ]
+    )
 
 
 async def test_skill_crud(client: httpx.AsyncClient, world: World) -> None:
