@@ -36,7 +36,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     var_dir: str = "var"
     # Redis for live map updates shared by several server processes; empty: in memory.
     redis_url: RedisUrl = ""
-    db_pool_size: Positive = 8
+    # 500 phones queued for minutes on 8 PostgreSQL connections; 16 or 20 kept up
+    # (docs/performance.md, Load), and 16 fits 4 server processes and a worker within
+    # PostgreSQL's default max_connections (docs/deployment.md).
+    db_pool_size: Positive = 16
     db_readers: Positive = 2
     access_token_minutes: Positive = 15
     refresh_token_days: Positive = 30
