@@ -134,9 +134,11 @@ async def prepare(http: httpx.AsyncClient, cursor: str | None) -> Context:
             "items"
         ]
     sites = sorted({order["site_id"] for order in detail if order["site_id"]})
-    # A technician may scan the assets at the sites of their orders (the older ones too:
-    # after a run on the same copy the newest are the benchmark's own).
-    older = (await get_json(http, "/api/work-orders?view=mine&limit=200", technician))["items"]
+    # A technician may scan the assets at the sites of their orders: their oldest, the
+    # demo's (after a run on the same copy the newest are the benchmark's own, at no site).
+    older = (
+        await get_json(http, "/api/work-orders?view=mine&sort=created_at&limit=200", technician)
+    )["items"]
     tags = []
     for site in sorted({order["site_id"] for order in older if order["site_id"]}):
         assets = await get_json(http, f"/api/assets?site_id={site}&limit=200", manager)
