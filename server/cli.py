@@ -86,6 +86,18 @@ def run(
         fail(exc)
 
 
+async def connection_budget(
+    command: str, engine: Engine, processes: int, settings: Settings
+) -> None:
+    """Refuse a process count whose pools PostgreSQL can never hold; warn of one that does
+    not fit beside the connections open now."""
+    from server.connection_budget import check_connection_budget
+
+    warning = await check_connection_budget(engine, processes, settings.db_pool_size)
+    if warning:
+        click.echo(f"fieldops {command}: {warning}", err=True)
+
+
 @asynccontextmanager
 async def database(settings: Settings, *, check_schema: bool) -> AsyncIterator[Engine]:
     from server.database import bind, close_pool, create_engine, open_pool
@@ -131,6 +143,7 @@ def serve(host: str | None, port: int | None, workers: int, access_log: bool) ->
         geocoder(settings)
         load_or_create(settings)
         await check_redis(settings)
+        await connection_budget("serve", engine, workers, settings)
 
     # Fail here, in one line, rather than in a traceback from the app's start-up.
     run(settings, ready)
@@ -175,6 +188,7 @@ def worker() -> None:
     async def work(engine: Engine) -> None:
         # Only Redis carries the worker's changes (SLA breaches...) to the servers' maps.
         await live.check_redis(settings)
+        await connection_budget("worker", engine, 1, settings)
         async with contextlib.AsyncExitStack() as stack:
             if settings.redis_url:
                 feed = await stack.enter_async_context(live.channels(settings))

@@ -1,4 +1,5 @@
-"""The ``fieldops`` command, run as a real process against a throwaway SQLite file."""
+"""The ``fieldops`` command, run as a real process against a throwaway SQLite file (or the
+suite's PostgreSQL database, where PostgreSQL is what is checked)."""
 
 from __future__ import annotations
 
@@ -162,6 +163,15 @@ def test_unreachable_redis_or_a_wrong_geocoder_stop_serving_in_one_line(
         assert "FIELDOPS_REDIS_URL does not answer" in one_line_error(fieldops(redis, command), 2)
     geocoder = {**env, "FIELDOPS_GEOCODER": "no-such-service"}
     assert "FIELDOPS_GEOCODER" in one_line_error(fieldops(geocoder, "serve"), 2)
+
+
+def test_serve_refuses_more_connections_than_postgresql_takes(
+    env: dict[str, str], pg_url: str
+) -> None:
+    postgres = {**env, "FIELDOPS_DATABASE_URL": pg_url, "FIELDOPS_DB_POOL_SIZE": "50"}
+    line = one_line_error(fieldops(postgres, "serve", "--workers", "1000"), 2)
+    assert "1000 server processes x FIELDOPS_DB_POOL_SIZE=50 = 50000 connections" in line
+    assert "max_connections=" in line
 
 
 def free_port() -> int:
