@@ -129,6 +129,12 @@ async def test_the_map_moves_a_technician_after_a_check_in_without_a_reload(
       return row && Math.abs(Number(row.dataset.lat) - {after[0]}) < 1e-6;
     }}"""
     await until(page, moved, LIVE_TIMEOUT_MS)
+    # The markers follow the list in an effect, after the next frame.
+    marker_moved = f"""() => {{
+      const marker = document.querySelector(".leaflet-marker-pane [data-kind=worker][data-id='{technician["id"]}']");
+      return marker && Math.abs(Number(marker.dataset.lat) - {after[0]}) < 1e-6;
+    }}"""
+    await until(page, marker_moved, LIVE_TIMEOUT_MS)
     assert await page.evaluate("window.sameDocument") is True, "the page was not reloaded"
     # Arriving moved the order on site, and the technician's state with it.
     assert await row.get_attribute("data-state") == "on_site"

@@ -84,11 +84,15 @@ async def test_work_stays_on_screen_between_its_push_and_the_next_pull(
     await page.evaluate(COMMENT, [order["id"]])
     await page.wait_for_selector("[data-testid=sync-status][data-error=http_503]")
     assert await pending(page) == 0, "the push was answered"
+    # The sync bar and the order screen redraw each on its own read of the outbox.
+    await page.wait_for_selector("[data-testid=timeline] >> text=kept for later")
     timeline = page.locator("[data-testid=timeline]")
     assert "kept for later" in await timeline.inner_text()
 
     await page.unroute("**/api/sync/pull")
     await synced(page)
+    # The screen redraws on the pull's change event, a moment after sync() returns.
+    await page.wait_for_selector("[data-testid=timeline] .badge.pending", state="detached")
     shown = await timeline.inner_text()
     assert shown.count("kept for later") == 1
     assert "waiting to sync" not in shown

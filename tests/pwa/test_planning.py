@@ -254,6 +254,8 @@ async def test_the_keyboard_places_an_order_on_a_day_of_the_week(
     await page.keyboard.press("Enter")
     assert await card.get_attribute("aria-pressed") == "true"
     await page.wait_for_selector(".sched-placing")
+    # The board moves the focus in an effect, after the next frame.
+    await page.wait_for_selector("[data-testid=schedule-board] [data-cell]:focus")
     # Focus is on the first cell: the first person's Monday.
     people = await page.locator("[data-testid=schedule-row]").evaluate_all(
         "(rows) => rows.map((row) => row.dataset.person)"

@@ -266,6 +266,10 @@ async def test_a_checkpoint_skipped_offline_is_skipped_on_the_server(
     await page.fill("#skip-reason", reason)
     await page.click("[role=dialog] button[type=submit]")
     await page.wait_for_selector("[data-testid=pending-count][data-count='1']")
+    # The run screen rereads the outbox on its own, after the sync bar or before it.
+    await page.wait_for_selector(
+        f"[data-testid=checkpoint][data-asset='{walk.assets[1]['id']}'][data-state=skipped]"
+    )
     assert await skipped.get_attribute("data-state") == "skipped"
     assert reason in await skipped.locator("[data-testid=skip-reason]").inner_text()
     assert (

@@ -1,5 +1,6 @@
 // Check in and out with the phone's position; the distance to the site and the geofence
 // verdict show at once (the server judges again when the mutation arrives).
+import { emit } from "../../lib/bus.js";
 import { db } from "../../lib/db.js";
 import { formatTime, t } from "../../lib/i18n.js";
 import { distanceM, position } from "../../lib/position.js";
@@ -56,6 +57,9 @@ export function CheckIn({ order, site, checkins: everyone, events, user }) {
         radius_m: site?.geofence_radius_m ?? null,
         accuracy_m: fix.accuracy,
       });
+      // queue() announced the outbox before this row was written: screens that read
+      // then would miss the entry until the next change.
+      emit("checkins");
     } catch (failure) {
       setError(failure.message);
     } finally {
