@@ -82,10 +82,21 @@ async def weekly(scope: Sql, weeks: list[tuple[datetime, datetime]]) -> list[dic
     ]
 
 
+def _breached(scope: Sql) -> Sql:
+    """The breaches of the orders in ``scope``, each order looked up by its key: joined,
+    PostgreSQL hashed every order of a manager's departments (the whole history) to match
+    one period's breaches. A scalar subquery is never turned into a join."""
+    if not scope.text:
+        return scope
+    return Sql(
+        f'(SELECT 1 FROM work_order w WHERE w.id = b."order" AND {scope.text}) = 1', *scope.args
+    )
+
+
 async def created_and_breaches(scope: Sql, period: Period, previous: Period) -> dict[str, int]:
     start, first, end = period.start, previous.start, period.end
     created = Sql("w.created_at >= {} AND w.created_at < {}", first, end) & scope
-    breaches = Sql("b.breached_at >= {} AND b.breached_at < {}", first, end) & scope
+    breaches = Sql("b.breached_at >= {} AND b.breached_at < {}", first, end) & _breached(scope)
     columns = [
         f"count(*) FILTER (WHERE b.clock = '{clock}' AND b.breached_at {operator} {{}}) "
         f"AS {prefix}{clock}_breaches"
@@ -98,7 +109,7 @@ async def created_and_breaches(scope: Sql, period: Period, previous: Period) -> 
         "count(*) FILTER (WHERE w.created_at < {}) AS previous_created "
         f"FROM work_order w WHERE {created.text}) c, ("
         f"SELECT {', '.join(columns)} "
-        f'FROM sla_breach b JOIN work_order w ON w.id = b."order" WHERE {breaches.text}) b'
+        f"FROM sla_breach b WHERE {breaches.text}) b"
     )
     args = [start, start, *created.args, *[start] * len(columns), *breaches.args]
     rows = await fetch(_engine(), text, args)

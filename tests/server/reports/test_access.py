@@ -62,6 +62,15 @@ async def test_managers_see_their_departments_orders(
     dashboard = await report(client, world, "dashboard", "north_manager")
     assert dashboard["current"]["created"] == 9
     assert dashboard["open_orders"] == 4  # O10 is south's
+    # Every breach is north's (O3 both clocks, O9 resolution; O12 the period before).
+    assert dashboard["current"]["response_breaches"] == 1
+    assert dashboard["current"]["resolution_breaches"] == 2
+    assert dashboard["previous"]["response_breaches"] == 1
+    south = await report(client, world, "dashboard", "south_manager")
+    assert south["open_orders"] == 1
+    for period in ("current", "previous"):
+        assert south[period]["response_breaches"] == 0
+        assert south[period]["resolution_breaches"] == 0
 
 
 async def test_a_manager_without_departments_sees_nothing(
