@@ -3,8 +3,6 @@ department, in the caller's scope."""
 
 from __future__ import annotations
 
-import sqlite3
-from contextlib import closing
 from datetime import timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -20,6 +18,7 @@ from tests.clock import FakeClock
 from tests.geo.people import place
 from tests.probes import assert_error
 from tests.server.workorders.orders import put_order
+from tests.sqlite_plans import DEMO_100K, plant_statistics, query_plan, record_statements
 from tests.world import World
 
 PUDONG = (31.2397, 121.4998)
@@ -74,54 +73,24 @@ async def test_open_orders_by_box_department_and_scope(
 
 # SQLite's planner only: the engine fixture is given one value, not skipped on the other.
 @pytest.mark.parametrize("engine_name", ["sqlite"])
-async def test_open_orders_are_read_through_the_status_index_whatever_the_statistics(
+async def test_open_orders_are_read_site_by_site_whatever_the_statistics(
     client: httpx.AsyncClient, world: World, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """SQLite keeps one average per index column, not the skew of status: with a long
     history it took the open statuses for most orders and walked every order ever made
-    (by priority, or site by site) to draw a district (scripts/bench_growth.py)."""
+    (by priority, or all of each site's) to draw a district (scripts/bench_growth.py)."""
     await put_order(world, "new", site=world.sites["central"])
-    with closing(sqlite3.connect(settings.sqlite_path)) as db:
-        db.execute("ANALYZE")
-        db.execute("DELETE FROM sqlite_stat1 WHERE tbl = 'work_order'")
-        # The demo's at 100,000 orders, for the indexes on the columns the query names.
-        db.executemany(
-            "INSERT INTO sqlite_stat1 VALUES ('work_order', ?, ?)",
-            [
-                ("work_order_status_created", "100000 10000 1 1 1 1"),
-                ("work_order_department_status_created", "100000 25000 2500 1 1 1 1"),
-                ("work_order_created_by_status_created", "100000 7143 715 1 1 1 1"),
-                ("work_order_department_created", "100000 25000 1 1"),
-                ("work_order_created_by_created", "100000 7143 1 1"),
-                ("work_order_department_sync", "100000 25000 25000 1"),
-                ("work_order_created_by_sync", "100000 7143 7143 1"),
-                ("work_order_priority", "100000 20000"),
-                ("work_order_site", "100000 2000"),
-                ("sqlite_autoindex_work_order_1", "100000 1"),
-            ],
-        )
-        db.commit()
-    statements: list[tuple[str, list[Any]]] = []
-    fetch = geo_map.fetch
-
-    async def recorded(engine: Any, text: str, args: list[Any]) -> list[dict[str, Any]]:
-        statements.append((text, args))
-        return await fetch(engine, text, args)
-
-    monkeypatch.setattr(geo_map, "fetch", recorded)
+    plant_statistics(settings.sqlite_path, DEMO_100K)
+    statements = record_statements(monkeypatch, geo_map)
     answer = await get(client, world, "orders", bbox=CENTRAL_BOX)
     assert answer.status_code == 200, answer.text
     [(text, args)] = statements
-    # A new connection reads the statistics.
-    with closing(sqlite3.connect(settings.sqlite_path)) as db:
-        plan = [
-            row[3]
-            for row in db.execute(
-                "EXPLAIN QUERY PLAN " + text.replace("{}", "?"),
-                [str(arg) if isinstance(arg, UUID) else arg for arg in args],
-            )
-        ]
-    assert any("work_order_status_created (status=?)" in step for step in plan), plan
+    plan = query_plan(settings.sqlite_path, text, args)
+    # The box's sites first, then each site's open orders; not a walk of the index.
+    assert plan[0].startswith("SCAN s"), plan
+    assert any("work_order_site_status_priority (site=? AND status=?)" in step for step in plan), (
+        plan
+    )
 
 
 async def test_a_box_across_the_antimeridian(client: httpx.AsyncClient, world: World) -> None:

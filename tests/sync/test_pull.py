@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import sqlite3
-from contextlib import closing
 from datetime import timedelta
 from uuid import UUID, uuid4
 
@@ -22,6 +20,7 @@ from sync.pull import _orders_sql
 from sync.retention import purge_tombstones
 from tests.probes import assert_error
 from tests.server.workorders.orders import put_order
+from tests.sqlite_plans import plant_statistics, query_plan
 from tests.sync.device import Device
 from tests.world import World
 
@@ -272,21 +271,12 @@ async def test_a_page_of_orders_is_read_by_id_whatever_the_statistics(
         language="en",
     )
     sql = _orders_sql(actor, [order_id])
-    with closing(sqlite3.connect(settings.sqlite_path)) as db:
-        db.execute("ANALYZE")
-        db.execute("DELETE FROM sqlite_stat1 WHERE tbl = 'work_order'")
-        db.executemany(
-            "INSERT INTO sqlite_stat1 VALUES ('work_order', ?, ?)",
-            [
-                ("work_order_sync", "1000000 1000000 1"),
-                ("sqlite_autoindex_work_order_1", "1000000 1"),
-            ],
-        )
-        db.commit()
-    # A new connection reads the statistics.
-    with closing(sqlite3.connect(settings.sqlite_path)) as db:
-        plan = db.execute(
-            "EXPLAIN QUERY PLAN " + sql.text.replace("{}", "?"),
-            [str(arg) if isinstance(arg, UUID) else arg for arg in sql.args],
-        ).fetchall()
-    assert any("sqlite_autoindex_work_order_1 (id=?)" in row[3] for row in plan), plan
+    plant_statistics(
+        settings.sqlite_path,
+        [
+            ("work_order_sync", "1000000 1000000 1"),
+            ("sqlite_autoindex_work_order_1", "1000000 1"),
+        ],
+    )
+    plan = query_plan(settings.sqlite_path, sql.text, sql.args)
+    assert any("sqlite_autoindex_work_order_1 (id=?)" in step for step in plan), plan
