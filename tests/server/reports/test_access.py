@@ -22,11 +22,6 @@ from tests.world import World
 REPORTS = ["technicians", "departments", "sites", "customer-groups", "assets", "dashboard"]
 
 
-@pytest.fixture
-async def data(world: World) -> Dataset:
-    return await Dataset(world).build()
-
-
 async def test_managers_see_their_departments_orders(
     client: httpx.AsyncClient, world: World, data: Dataset
 ) -> None:

@@ -5,18 +5,12 @@ from __future__ import annotations
 from xml.etree import ElementTree
 
 import httpx
-import pytest
 
 from server.reports import schemas, svg
 from tests.server.reports.dataset import PERIOD, Dataset
 from tests.world import World
 
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-@pytest.fixture
-async def data(world: World) -> Dataset:
-    return await Dataset(world).build()
 
 
 def texts(document: bytes | str) -> list[str]:

@@ -35,11 +35,6 @@ def money_columns(name: str) -> list[str]:
     return [f"{period}_costs_{kind}" for period in ("current", "previous") for kind in kinds]
 
 
-@pytest.fixture
-async def data(world: World) -> Dataset:
-    return await Dataset(world).build()
-
-
 def read_csv(response: httpx.Response) -> list[list[str]]:
     # Once: the type named its charset and Litestar added another (test_api_conformance).
     assert response.headers["content-type"] == "text/csv; charset=utf-8"

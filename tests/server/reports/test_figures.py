@@ -10,7 +10,6 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-import pytest
 
 from tests.server.reports.dataset import PERIOD, Dataset
 from tests.server.workorders.orders import put_order
@@ -239,11 +238,6 @@ SOUTH = {
     "previous": activity(0, spent=SOUTH_COSTS_BEFORE),
     "backlog": backlog((0, 0, 0, 0, 1), (0, 0, 0, 0, 1)),  # O10
 }
-
-
-@pytest.fixture
-async def data(world: World) -> Dataset:
-    return await Dataset(world).build()
 
 
 async def report(client: httpx.AsyncClient, world: World, path: str, user: str = "admin") -> Any:
