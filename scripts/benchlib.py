@@ -103,9 +103,11 @@ async def _drop_stale_templates(admin_url: str, scale: int, keep: str) -> None:
 
     connection = await asyncpg.connect(admin_url)
     try:
+        # LIKE's "_" matches any character: unescaped, the 10,000 pattern took the
+        # 1,000,000 template for a stale one of its own and dropped it.
         for row in await connection.fetch(
             "SELECT datname FROM pg_database WHERE datname LIKE $1 AND datname <> $2",
-            f"fieldops_bench_{scale}_%",
+            rf"fieldops\_bench\_{scale}\_%",
             keep,
         ):
             await connection.execute(f'DROP DATABASE "{row["datname"]}" WITH (FORCE)')
