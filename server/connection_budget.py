@@ -38,18 +38,20 @@ def judge(budget: Budget, processes: int, pool_size: int) -> str | None:
     the connections open now; None when they fit. Raises SettingsError when they can never
     fit."""
     wanted = processes * pool_size
+    asked = (
+        f"{processes} process{'' if processes == 1 else 'es'} x "
+        f"FIELDOPS_DB_POOL_SIZE={pool_size} = {wanted} connections"
+    )
     if wanted > budget.usable:
         raise SettingsError(
-            f"{processes} server processes x FIELDOPS_DB_POOL_SIZE={pool_size} = {wanted} "
-            f"connections, more than PostgreSQL's max_connections={budget.most} less "
+            f"{asked}, more than PostgreSQL's max_connections={budget.most} less "
             f"{budget.reserved} reserved allows: lower FIELDOPS_DB_POOL_SIZE or the process "
             "count, or raise max_connections (docs/deployment.md)"
         )
     free = budget.usable - budget.connected
     if wanted > free:
         return (
-            f"{processes} server processes x FIELDOPS_DB_POOL_SIZE={pool_size} = {wanted} "
-            f"connections, and PostgreSQL has {free} free of {budget.usable} "
+            f"{asked}, and PostgreSQL has {free} free of {budget.usable} "
             f"({budget.connected} open now): under load some requests will be refused"
         )
     return None

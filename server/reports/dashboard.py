@@ -91,7 +91,7 @@ async def weekly(scope: Sql, weeks: list[tuple[datetime, datetime]]) -> list[dic
 def _breached(scope: Sql) -> Sql:
     """The breaches of the orders in ``scope``, each order looked up by its key: joined,
     PostgreSQL hashed every order of a manager's departments (the whole history) to match
-    one period's breaches. A scalar subquery is never turned into a join."""
+    one period's breaches. PostgreSQL never turns a scalar subquery into a join."""
     if not scope.text:
         return scope
     return Sql(

@@ -170,7 +170,7 @@ def test_serve_refuses_more_connections_than_postgresql_takes(
 ) -> None:
     postgres = {**env, "FIELDOPS_DATABASE_URL": pg_url, "FIELDOPS_DB_POOL_SIZE": "50"}
     line = one_line_error(fieldops(postgres, "serve", "--workers", "1000"), 2)
-    assert "1000 server processes x FIELDOPS_DB_POOL_SIZE=50 = 50000 connections" in line
+    assert "1000 processes x FIELDOPS_DB_POOL_SIZE=50 = 50000 connections" in line
     assert "max_connections=" in line
 
 

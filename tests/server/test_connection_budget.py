@@ -16,6 +16,8 @@ def test_the_documented_set_fits() -> None:
     """docs/deployment.md: 4 server processes and a worker at 16 each, 80 of 97."""
     assert judge(DEFAULTS, 5, 16) is None
     assert judge(DEFAULTS, 1, 97) is None
+    with pytest.raises(SettingsError, match=r"^1 process x FIELDOPS_DB_POOL_SIZE=98 = 98 "):
+        judge(DEFAULTS, 1, 98)
 
 
 def test_a_set_that_fits_only_without_the_open_connections_is_warned_of() -> None:
@@ -31,6 +33,6 @@ def test_a_set_that_can_never_fit_is_refused_naming_the_settings() -> None:
     with pytest.raises(SettingsError) as refused:
         judge(DEFAULTS, 7, 16)
     message = str(refused.value)
-    assert "112 connections" in message
+    assert message.startswith("7 processes x FIELDOPS_DB_POOL_SIZE=16 = 112 connections")
     assert "FIELDOPS_DB_POOL_SIZE=16" in message
     assert "max_connections=100" in message
